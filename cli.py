@@ -39,6 +39,10 @@ def _exit_code_for(exc: BaseException) -> int:
         return EXIT_LOCKED
     if isinstance(exc, PartialSuccess):
         return EXIT_PARTIAL
+    from ingest.errors import PartialCollection
+
+    if isinstance(exc, PartialCollection):
+        return EXIT_PARTIAL
     return EXIT_FAILURE
 
 
@@ -107,6 +111,309 @@ def check_cmd(ctx: Context) -> None:
     """Validate config.toml and the token variables, and print the effective settings."""
     cfg = ctx.config_with_tokens()
     click.echo(config_mod.describe(cfg))
+
+
+# --- ingest commands (ingest/) ------------------------------------------------------------------
+
+_FAMILIES = (
+    "copilot", "seats", "billing", "repos", "pulls", "commits",
+    "workflow_runs", "deployments", "releases", "incidents",
+)  # fmt: skip
+
+
+@cli.command("ingest")
+@click.option("--enterprise", "enterprise_ids", multiple=True, help="Only this enterprise id.")
+@click.option(
+    "--only", "families", multiple=True, type=click.Choice(_FAMILIES), help="Only this family."
+)
+@pass_ctx
+def ingest_cmd(ctx: Context, enterprise_ids: tuple[str, ...], families: tuple[str, ...]) -> None:
+    """Collect from GitHub into the archive (progress on a terminal; exit 3 if partial)."""
+    import archive
+    from ingest import Progress, run_ingest
+
+    cfg = ctx.config_with_tokens()
+    for ent_id in enterprise_ids:
+        cfg.enterprise(ent_id)
+    with archive.RunLock(cfg.data_dir):
+        progress = Progress()
+        result = run_ingest(
+            cfg, enterprise_ids=enterprise_ids, families=families, progress=progress
+        )
+        progress.close()
+    for line in result.lines():
+        click.echo(line)
+    result.raise_for_status()
+
+
+@cli.command("runs")
+@click.option("--enterprise", default=None, help="Only this enterprise id.")
+@click.option("--limit", type=int, default=20, show_default=True, help="How many runs.")
+@pass_ctx
+def runs_cmd(ctx: Context, enterprise: str | None, limit: int) -> None:
+    """Recent collection runs (from the run.started / run.finished events)."""
+    from ingest import list_runs
+
+    runs = list_runs(ctx.config.raw_dir, enterprise_id=enterprise, limit=limit)
+    if not runs:
+        click.echo("no collection runs in the archive yet")
+    for run in runs:
+        click.echo(run.line())
+        for error in run.errors[:3]:
+            click.echo(f"    error: {error}")
+
+
+# --- archive commands (auditors) ----------------------------------------------------------------
+
+
+@cli.command("verify")
+@click.option("--repair", is_flag=True, help="First recover what an interrupted run left.")
+@pass_ctx
+def verify_cmd(ctx: Context, repair: bool) -> None:
+    """Re-hash every archive file and event body; exit 1 naming the first damage."""
+    import archive
+    from archive.present import verify_text
+
+    if repair:
+        with archive.RunLock(ctx.config.data_dir):
+            for action in archive.repair_archive(ctx.config.raw_dir).actions:
+                click.echo(f"repaired: {action}")
+    report = archive.verify_archive(ctx.config.raw_dir)
+    click.echo(verify_text(report))
+    if not report.ok:
+        raise archive.ArchiveDamaged(f"archive damaged: {report.first_problem}")
+
+
+@cli.group("events")
+def events_grp() -> None:
+    """Browse archived events (what GitHub answered, exactly)."""
+
+
+def _since(value: str | None) -> str | None:
+    """Check a --since bound: a date or an ISO timestamp."""
+    from datetime import datetime
+
+    if value is not None:
+        try:
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not YYYY-MM-DD or an ISO timestamp") from None
+    return value
+
+
+@events_grp.command("list")
+@click.option("--kind", "kinds", multiple=True, help="Only this kind (repeatable).")
+@click.option("--enterprise", default=None, help="Only this enterprise id.")
+@click.option("--since", default=None, help="Fetched at or after this UTC date or timestamp.")
+@click.option("--limit", type=int, default=None, help="At most this many events.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines (default when not a terminal).")
+@pass_ctx
+def events_list_cmd(
+    ctx: Context,
+    *,
+    kinds: tuple[str, ...],
+    enterprise: str | None,
+    since: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """List events in seq order: a table on a terminal, JSON lines (without bodies) otherwise."""
+    import itertools
+
+    import orjson
+
+    import archive
+    from archive import present
+
+    unknown = [k for k in kinds if not archive.is_known(k)]
+    if unknown:
+        raise click.BadParameter(f"unknown kind(s) {', '.join(unknown)}", param_hint="--kind")
+    found = archive.read_dicts(
+        ctx.config.raw_dir, kinds or None, enterprise_id=enterprise, fetched_from=_since(since)
+    )
+    envs = itertools.islice(found, limit)
+    if as_json or not sys.stdout.isatty():
+        for env in envs:
+            click.echo(orjson.dumps(present.without_body(env)).decode())
+        return
+    click.echo(present.table(present.EVENT_COLUMNS, (present.event_row(e) for e in envs)))
+
+
+@events_grp.command("show")
+@click.argument("event_id")
+@click.option("--body", "body", is_flag=True, help="Write the body exactly as received.")
+@pass_ctx
+def events_show_cmd(ctx: Context, event_id: str, body: bool) -> None:
+    """Show one event's envelope (or, with --body, its body bytes) by id or unique id prefix."""
+    import orjson
+
+    import archive
+    from archive.present import without_body
+
+    event = archive.find_event(ctx.config.raw_dir, event_id)
+    if event is None:
+        raise click.ClickException(f"no event with id {event_id}")
+    if body:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(event.body_bytes() or b"")
+        sys.stdout.buffer.flush()
+        return
+    text = orjson.dumps(without_body(event.to_dict()), option=orjson.OPT_INDENT_2)
+    click.echo(text.decode())
+
+
+@cli.group("audit")
+def audit_grp() -> None:
+    """Query the archive with SQL."""
+
+
+@audit_grp.command("sql")
+@click.argument("sql")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv"]),
+    default=None,
+    help="Output format (default: table on a terminal, CSV otherwise).",
+)
+@pass_ctx
+def audit_sql_cmd(ctx: Context, sql: str, fmt: str | None) -> None:
+    """Run SQL (DuckDB) over the view `events`: envelope columns plus `body` text."""
+    from archive import duck, present
+
+    names, rows = duck.query(ctx.config.raw_dir, sql)
+    if (fmt or ("table" if sys.stdout.isatty() else "csv")) == "table":
+        click.echo(present.table(names, rows))
+    else:
+        click.echo(present.csv_text(names, rows), nl=False)
+
+
+@cli.command("status")
+@pass_ctx
+def status_cmd(ctx: Context) -> None:
+    """Archive size and head hash, events per kind."""
+    import archive
+    from archive.present import status_text
+
+    click.echo(status_text(archive.archive_stats(ctx.config.raw_dir)))
+
+
+# --- projection commands (projections/) ---------------------------------------------------------
+
+
+@cli.command("project")
+@pass_ctx
+def project_cmd(ctx: Context) -> None:
+    """Bring metrics.db up to date with the archive (rebuilds changed definitions)."""
+    import projections
+
+    cfg = ctx.config
+    settings = projections.Settings.from_config(cfg)
+    report = projections.project(cfg.raw_dir, cfg.db_path, settings)
+    click.echo(report.summary())
+
+
+@cli.command("replay")
+@click.option("--from", "from_day", required=True, help="First metric date (YYYY-MM-DD).")
+@click.option("--table", "tables", multiple=True, help="Only this table (repeatable).")
+@pass_ctx
+def replay_cmd(ctx: Context, from_day: str, tables: tuple[str, ...]) -> None:
+    """Recompute the projections for metric dates ≥ --from (older rows stay as they are)."""
+    import projections
+
+    cfg = ctx.config
+    settings = projections.Settings.from_config(cfg)
+    try:
+        report = projections.replay(cfg.raw_dir, cfg.db_path, settings, from_day, tables or None)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(report.summary())
+
+
+# --- export commands (export/) ------------------------------------------------------------------
+
+
+def _archive_head(raw_dir: Path) -> str | None:
+    """The archive head hash recorded in the export manifest (None if the archive has no API)."""
+    try:
+        from archive import head_hash
+    except ImportError:
+        return None
+    return str(head_hash(raw_dir))
+
+
+@cli.command("export")
+@click.option(
+    "--to",
+    "to_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write into this folder instead of [export] dir (the OneDrive copy is still made).",
+)
+@pass_ctx
+def export_cmd(ctx: Context, to_dir: Path | None) -> None:
+    """Write one CSV.GZ per table plus manifest.json, and copy them to the OneDrive folder."""
+    import export
+
+    cfg = ctx.config
+    report = export.export_tables(
+        cfg.db_path,
+        to_dir or cfg.export.dir,
+        cfg.export.onedrive_dir,
+        cfg.export.keep_days,
+        head_hash=_archive_head(cfg.raw_dir),
+    )
+    for f in report.files:
+        click.echo(f"{f.name:<40} {f.rows:>10} rows  {f.bytes:>12} bytes")
+    where = f" and {report.onedrive_dir}" if report.onedrive_dir else ""
+    count = len(report.files)
+    click.echo(f"exported {report.rows} rows in {count} files to {report.out_dir}{where}")
+
+
+@cli.command("backup")
+@click.option("--weekly", is_flag=True, help="Also write the weekly gzipped SQL dump.")
+@pass_ctx
+def backup_cmd(ctx: Context, weekly: bool) -> None:
+    """Back up metrics.db (verified), mirror new sealed archive segments, prune old backups."""
+    import export
+
+    cfg = ctx.config
+    report = export.backup(cfg.db_path, cfg.raw_dir, cfg.backup.dir, weekly=weekly)
+    click.echo(f"daily backup:  {report.daily_path} ({sum(report.table_rows.values())} rows)")
+    if report.weekly_path is not None:
+        click.echo(f"weekly dump:   {report.weekly_path}")
+    click.echo(f"raw mirror:    {len(report.raw_copied)} files copied, {report.raw_present} sealed")
+    for path in report.pruned:
+        click.echo(f"pruned:        {path}")
+
+
+@cli.command("schedule")
+@click.option("--time", "at", default="08:00", show_default=True, help="Daily start, HH:MM local.")
+@click.option("--print", "print_only", is_flag=True, help="Print the Task Scheduler XML only.")
+@pass_ctx
+def schedule_cmd(ctx: Context, at: str, print_only: bool) -> None:
+    """Install the daily job in Windows Task Scheduler (elsewhere: print a cron line)."""
+    from datetime import date
+
+    from export import schedule
+
+    cfg = ctx.config
+    spec = schedule.TaskSpec(
+        python=Path(sys.executable),
+        cli=Path(__file__).resolve(),
+        config=ctx.config_path.resolve(),
+        logs_dir=cfg.logs_dir,
+        at=config_mod.parse_time(at),
+        start_day=date.today(),
+    )
+    if print_only:
+        click.echo(schedule.task_xml(spec), nl=False)
+    elif os.name != "nt":
+        click.echo(schedule.cron_line(spec))
+    else:
+        xml_path = cfg.data_dir / f"{schedule.TASK_NAME}.xml"
+        click.echo(schedule.install(spec, xml_path))
+        click.echo(f"task {schedule.TASK_NAME} runs `daily` every day at {at} (from {xml_path})")
 
 
 def main(argv: list[str] | None = None) -> NoReturn:

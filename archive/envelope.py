@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 ENVELOPE_VERSION = 1
@@ -69,7 +71,7 @@ class Event:
 
     @classmethod
     def from_dict(cls, data: JSONObject) -> Event:
-        """Build an event from its decoded JSON form (upcasting older versions when there are any)."""
+        """Build an event from its decoded JSON form (upcasting older versions, once any exist)."""
         return cls(
             v=int(data["v"]),
             seq=int(data["seq"]),
@@ -115,3 +117,25 @@ def body_digest(raw: bytes | None) -> tuple[str | None, int]:
     if raw is None:
         return None, 0
     return hashlib.sha256(raw).hexdigest(), len(raw)
+
+
+_FETCHED_AT_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+
+
+def make_event_id(
+    run_id: str, seq: int, kind: str, fetched_at: str, body_sha256: str | None
+) -> str:
+    """Return the stable id of an event: 32 hex of sha256 over what makes it unique."""
+    text = f"ghmc-event:1\n{run_id}\n{seq}\n{kind}\n{fetched_at}\n{body_sha256 or '-'}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def format_fetched_at(value: str | datetime) -> str:
+    """Return `value` as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC); refuse naive times and other text."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("fetched_at must be timezone-aware (UTC)")
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if not _FETCHED_AT_RE.fullmatch(value):
+        raise ValueError(f"fetched_at {value!r} is not YYYY-MM-DDTHH:MM:SS.ffffffZ")
+    return value

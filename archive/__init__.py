@@ -1,0 +1,56 @@
+"""The event archive: every API response stored immutably as a compressed, hash-chained event.
+
+Public API (see docs/internals.md):
+
+    ArchiveWriter.open(raw_dir) -> ArchiveWriter     append(...), flush(), close()
+    read_events(raw_dir, kinds=..., ...) -> Iterator[Event]      (read_dicts: the dict fast path)
+    find_event(raw_dir, event_id) -> Event | None
+    verify_archive(raw_dir) -> VerifyReport
+    head_hash(raw_dir) -> str
+    archive_stats(raw_dir) -> ArchiveStats
+    RunLock(data_dir)                                  context manager; LockHeld when taken
+    duck.connect(raw_dir) -> duckdb connection with the view `events`
+"""
+
+from __future__ import annotations
+
+from archive.envelope import ENVELOPE_VERSION, Event, body_digest, decode_body, encode_body
+from archive.errors import ArchiveDamaged, ArchiveError, ArchiveFormatError, LockHeld
+from archive.kinds import KINDS, is_known
+from archive.layout import FORMAT_VERSION
+from archive.lock import RunLock
+from archive.manifest import GENESIS, head_hash
+from archive.reader import find_event, read_dicts, read_events
+from archive.recover import RecoveryReport
+from archive.stats import ArchiveStats, KindStats, archive_stats
+from archive.verify import VerifyReport, verify_archive
+from archive.writer import ArchiveWriter, repair_archive
+
+__all__ = [
+    "ENVELOPE_VERSION",
+    "FORMAT_VERSION",
+    "GENESIS",
+    "KINDS",
+    "ArchiveDamaged",
+    "ArchiveError",
+    "ArchiveFormatError",
+    "ArchiveStats",
+    "ArchiveWriter",
+    "Event",
+    "KindStats",
+    "LockHeld",
+    "RecoveryReport",
+    "RunLock",
+    "VerifyReport",
+    "archive_stats",
+    "body_digest",
+    "decode_body",
+    "encode_body",
+    "find_event",
+    "head_hash",
+    "is_known",
+    "read_dicts",
+    "read_events",
+    "repair_archive",
+    "verify_archive",
+]

@@ -1,0 +1,187 @@
+"""Benchmark: full projection rebuild vs the floor (decompress + orjson-parse every event).
+
+    python bench/projection_bench.py [--days 60] [--groups 6] [--repos 12] [--dir /tmp/ghmc-bench]
+
+Phases run in separate processes so each reports its own peak RSS:
+  generate  a synthetic archive through archive.ArchiveWriter (projections.fakes scenarios)
+  floor     read every segment: zstd-decompress + orjson.loads of each envelope AND its body
+  rebuild   projections.project(raw, db) full rebuild (reads through archive.read_events)
+  duckdb    DuckDB parsing every body as JSON through archive.duck's `events` view (comparison)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def generate(raw: Path, days: int, groups: int, repos: int) -> dict[str, float]:
+    """Write `groups` scenarios (one enterprise each) through the archive writer."""
+    import archive
+    from projections import fakes
+
+    n = 0
+    t = time.perf_counter()
+    for g in range(groups):
+        events = fakes.scenario(
+            random.Random(g), days=days, orgs=2, repos_per_org=repos // 2, enterprise_id=f"ent{g}"
+        )
+        ids: dict[str, str] = {}
+        with archive.ArchiveWriter.open(raw) as w:
+            for ev in events:
+                refs = {
+                    k: ids.get(v, v) if k in ("not_modified_of", "report_event_id") else v
+                    for k, v in ev.refs.items()
+                }
+                new = w.append(
+                    kind=ev.kind,
+                    run_id=ev.run_id,
+                    fetched_at=ev.fetched_at,
+                    enterprise_id=ev.enterprise_id,
+                    org=ev.org,
+                    repo=ev.repo,
+                    request=ev.request,
+                    response=ev.response,
+                    body=ev.body_bytes(),
+                    refs=refs,
+                    error=ev.error,
+                )
+                ids[ev.event_id] = new.event_id
+        n += len(events)
+    size = sum(p.stat().st_size for p in raw.rglob("*.ndjson.zst"))
+    return {"events": n, "archive_mb": size / 1e6, "seconds": time.perf_counter() - t}
+
+
+def floor(raw: Path) -> dict[str, float]:
+    """Decompress and orjson-parse every envelope and every JSON body."""
+    import orjson
+    import zstandard
+
+    t = time.perf_counter()
+    n = raw_bytes = 0
+    dctx = zstandard.ZstdDecompressor()
+    for path in sorted(raw.rglob("*.ndjson.zst")):
+        with path.open("rb") as fh, dctx.stream_reader(fh, read_across_frames=True) as rd:
+            buf = b""
+            while chunk := rd.read(1 << 20):
+                buf += chunk
+                lines = buf.split(b"\n")
+                buf = lines.pop()
+                for line in lines:
+                    env = orjson.loads(line)
+                    raw_bytes += len(line)
+                    body = env.get("body")
+                    if body and env.get("kind") != "copilot.report_file":
+                        orjson.loads(body)
+                    elif body:
+                        for rec in body.splitlines():
+                            if rec:
+                                orjson.loads(rec)
+                    n += 1
+    return {
+        "events": n,
+        "mb": raw_bytes / 1e6,
+        "seconds": time.perf_counter() - t,
+        "peak_rss_mb": _rss_mb(),
+    }
+
+
+def rebuild(raw: Path, db: Path) -> dict[str, float]:
+    """One full projections.project rebuild."""
+    from projections import Settings, project
+
+    db.unlink(missing_ok=True)
+    t = time.perf_counter()
+    report = project(raw, db, Settings(), progress=lambda _line: None)
+    return {
+        "seconds": time.perf_counter() - t,
+        "rows": sum(report.rows.values()),
+        "peak_rss_mb": _rss_mb(),
+    }
+
+
+def duck(raw: Path) -> dict[str, float]:
+    """DuckDB: parse every JSON body of the repository kinds (the engine alternative)."""
+    from archive import duck as aduck
+
+    t = time.perf_counter()
+    con = aduck.connect(raw)
+    (n,) = con.execute(
+        "SELECT count(json_type(body::JSON)) FROM events "
+        "WHERE body IS NOT NULL AND kind <> 'copilot.report_file'"
+    ).fetchone()
+    return {"seconds": time.perf_counter() - t, "bodies": n, "peak_rss_mb": _rss_mb()}
+
+
+def _phase(name: str, *args: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", name, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    """Run every phase and print the figures (and a Markdown line for bench/RESULTS.md)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--days", type=int, default=60)
+    ap.add_argument("--groups", type=int, default=6)
+    ap.add_argument("--repos", type=int, default=12)
+    ap.add_argument("--dir", default="/tmp/ghmc-projection-bench")
+    ap.add_argument("--phase", default=None)
+    ap.add_argument("--keep", action="store_true", help="reuse an existing archive")
+    a = ap.parse_args()
+    work = Path(a.dir)
+    raw, db = work / "raw", work / "metrics.db"
+    if a.phase:
+        fn = {
+            "generate": lambda: generate(raw, a.days, a.groups, a.repos),
+            "floor": lambda: floor(raw),
+            "rebuild": lambda: rebuild(raw, db),
+            "duckdb": lambda: duck(raw),
+        }[a.phase]
+        print(json.dumps(fn()))
+        return
+    if not a.keep:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+    common = [
+        "--dir",
+        a.dir,
+        "--days",
+        str(a.days),
+        "--groups",
+        str(a.groups),
+        "--repos",
+        str(a.repos),
+    ]
+    gen = _phase("generate", *common) if not a.keep else {}
+    fl, rb, dk = _phase("floor", *common), _phase("rebuild", *common), _phase("duckdb", *common)
+    print(json.dumps({"generate": gen, "floor": fl, "rebuild": rb, "duckdb": dk}, indent=1))
+    print(
+        f"| {fl['events']:,} events, {fl['mb']:.0f} MB uncompressed | floor {fl['seconds']:.2f} s "
+        f"({fl['peak_rss_mb']:.0f} MB) | rebuild {rb['seconds']:.2f} s = "
+        f"{rb['seconds'] / fl['seconds']:.2f}× floor, peak RSS {rb['peak_rss_mb']:.0f} MB, "
+        f"{rb['rows']:,} rows | DuckDB body parse {dk['seconds']:.2f} s |"
+    )
+
+
+if __name__ == "__main__":
+    main()

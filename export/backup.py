@@ -1,0 +1,271 @@
+"""Backups: daily SQLite online backup, weekly gzipped SQL dump, mirror of the sealed archive.
+
+    backup_dir/daily/metrics-YYYY-MM-DD.db        SQLite online backup API, journal_mode DELETE
+    backup_dir/weekly/metrics-YYYY-MM-DD.sql.gz   `iterdump` text, gzip with mtime 0
+    backup_dir/raw/...                            FORMAT, MANIFEST.ndjson and every sealed
+                                                  `*.ndjson.zst` segment (same relative paths)
+
+Each file is written under a temporary name, verified, and only then renamed into place: the
+daily copy must pass `PRAGMA integrity_check` and have the same row count in every table as the
+source; the dump must restore into an in-memory database with the same counts; a raw copy must
+have the sha256 of its source (and of its manifest entry). Sealed segments never change, so a
+segment already in the mirror with the same size is not copied again; open `.ndjson.zst.open`
+segments are never copied. Nothing is ever deleted from the raw mirror.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from export.atomic import (
+    copy_to_temp,
+    fsync_dir,
+    open_temp,
+    publish,
+    remove_temps,
+    sha256_file,
+    temp_path,
+)
+from export.cleanup import parse_day
+from export.errors import BackupVerifyError, ExportError, database_error, storage_error
+from export.schema import connect_readonly, quote_ident
+
+DAILY_DIR = "daily"
+WEEKLY_DIR = "weekly"
+RAW_DIR = "raw"
+SEALED_SUFFIX = ".ndjson.zst"
+ARCHIVE_FILES = ("FORMAT", "MANIFEST.ndjson")
+_SKIP_RAW_DIRS = frozenset({"quarantine"})
+
+
+@dataclass(frozen=True, slots=True)
+class BackupReport:
+    """What a backup wrote, copied and pruned."""
+
+    daily_path: Path
+    weekly_path: Path | None
+    table_rows: dict[str, int]
+    raw_copied: tuple[Path, ...]
+    raw_present: int
+    pruned: tuple[Path, ...]
+
+
+def backup(
+    db_path: Path,
+    raw_dir: Path,
+    backup_dir: Path,
+    weekly: bool = False,
+    today: date | None = None,
+    *,
+    daily_keep_days: int = 14,
+    weekly_keep_weeks: int = 8,
+) -> BackupReport:
+    """Back up metrics.db (daily; plus a SQL dump when `weekly`) and mirror the sealed archive.
+
+    Backups older than `daily_keep_days` days / `weekly_keep_weeks` weeks are removed afterwards.
+    Raises ExportError; a backup that fails verification is discarded (BackupVerifyError).
+    """
+    db_path, raw_dir, backup_dir = Path(db_path), Path(raw_dir), Path(backup_dir)
+    today = today or date.today()
+    if not db_path.is_file():
+        raise ExportError(f"{db_path} does not exist: run `ghmc project` first, then back up.")
+    stamp = today.isoformat()
+    daily = backup_dir / DAILY_DIR / f"metrics-{stamp}.db"
+    weekly_path = backup_dir / WEEKLY_DIR / f"metrics-{stamp}.sql.gz" if weekly else None
+    counts = backup_database(db_path, daily)
+    if weekly_path is not None:
+        dump_database(db_path, weekly_path)
+    copied, present = mirror_archive(raw_dir, backup_dir / RAW_DIR)
+    pruned = prune_backups(backup_dir, today, daily_keep_days, weekly_keep_weeks)
+    return BackupReport(daily, weekly_path, counts, tuple(copied), present, tuple(pruned))
+
+
+def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Return the row count of every table (internal ones included), by name."""
+    names = [
+        str(r[0])
+        for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+    ]
+    return {
+        n: int(conn.execute(f"SELECT count(*) FROM {quote_ident(n)}").fetchone()[0]) for n in names
+    }
+
+
+def _prepare_dir(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_temps(folder)
+    except OSError as exc:
+        raise storage_error("prepare", folder, exc) from exc
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def backup_database(db_path: Path, dest: Path) -> dict[str, int]:
+    """Copy metrics.db to `dest` with the online backup API; verify; return the row counts."""
+    _prepare_dir(dest.parent)
+    tmp = temp_path(dest)
+    try:
+        src = connect_readonly(db_path)
+        try:
+            src.execute("BEGIN")  # one read snapshot for the copy and the counts
+            expected = table_counts(src)
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode=DELETE")
+                check = [str(r[0]) for r in dst.execute("PRAGMA integrity_check")]
+                found = table_counts(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        if check != ["ok"] or found != expected:
+            tmp.unlink(missing_ok=True)
+            raise BackupVerifyError(
+                f"the backup of {db_path} did not verify (integrity_check: {check[:3]}, row "
+                f"counts equal: {found == expected}); it was discarded and {dest} not replaced. "
+                "Run `ghmc backup` again; if it repeats, check the disk."
+            )
+        _fsync_file(tmp)
+        publish(dest)
+        fsync_dir(dest.parent)
+    except sqlite3.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise database_error(db_path, exc) from exc
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise storage_error("write the backup", dest, exc) from exc
+    return expected
+
+
+def dump_database(db_path: Path, dest: Path) -> None:
+    """Write metrics.db as a gzipped SQL dump; verify it restores to the same row counts."""
+    _prepare_dir(dest.parent)
+    try:
+        src = connect_readonly(db_path)
+        try:
+            src.execute("BEGIN")
+            expected = table_counts(src)
+            with open_temp(dest) as fh, gzip.GzipFile("", "wb", 6, fh, mtime=0) as gz:
+                for line in src.iterdump():
+                    gz.write(line.encode("utf-8") + b"\n")
+        finally:
+            src.close()
+        restored = sqlite3.connect(":memory:")
+        try:
+            with gzip.open(temp_path(dest), "rb") as packed:
+                restored.executescript(packed.read().decode("utf-8"))
+            found = table_counts(restored)
+        finally:
+            restored.close()
+        if found != expected:
+            temp_path(dest).unlink(missing_ok=True)
+            raise BackupVerifyError(
+                f"the SQL dump of {db_path} restored different row counts; it was discarded "
+                f"and {dest} not replaced. Run `ghmc backup --weekly` again."
+            )
+        publish(dest)
+        fsync_dir(dest.parent)
+    except sqlite3.Error as exc:
+        temp_path(dest).unlink(missing_ok=True)
+        raise database_error(db_path, exc) from exc
+    except OSError as exc:
+        temp_path(dest).unlink(missing_ok=True)
+        raise storage_error("write the SQL dump", dest, exc) from exc
+
+
+def _manifest_hashes(raw_dir: Path) -> dict[str, str]:
+    hashes: dict[str, str] = {}
+    try:
+        lines = (raw_dir / "MANIFEST.ndjson").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return hashes
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            hashes[str(entry["path"])] = str(entry["sha256"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return hashes
+
+
+def sealed_segments(raw_dir: Path) -> list[Path]:
+    """Return the sealed segment files under raw_dir (never `.open` ones, never quarantine)."""
+    if not raw_dir.is_dir():
+        return []
+    return sorted(
+        p
+        for p in raw_dir.rglob(f"*{SEALED_SUFFIX}")
+        if p.is_file()
+        and p.name.endswith(SEALED_SUFFIX)
+        and p.relative_to(raw_dir).parts[0] not in _SKIP_RAW_DIRS
+    )
+
+
+def _copy_verified(src: Path, dest: Path, expected: str | None) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    copied = copy_to_temp(src, dest)
+    reread = sha256_file(temp_path(dest))
+    if reread != copied or (expected is not None and copied != expected):
+        temp_path(dest).unlink(missing_ok=True)
+        raise BackupVerifyError(
+            f"the copy of {src} to {dest} does not match its sha256 (manifest says {expected}); "
+            "it was discarded. Run `ghmc verify` on the archive, then `ghmc backup` again."
+        )
+    publish(dest)
+    fsync_dir(dest.parent)
+
+
+def mirror_archive(raw_dir: Path, mirror: Path) -> tuple[list[Path], int]:
+    """Copy new sealed segments, then FORMAT and the manifest; return (copied, files in mirror)."""
+    hashes = _manifest_hashes(raw_dir)
+    copied: list[Path] = []
+    segments = sealed_segments(raw_dir)
+    try:
+        for seg in segments:
+            rel = seg.relative_to(raw_dir).as_posix()
+            dest = mirror / rel
+            if dest.is_file() and dest.stat().st_size == seg.stat().st_size:
+                continue
+            _copy_verified(seg, dest, hashes.get(rel))
+            copied.append(dest)
+        for name in ARCHIVE_FILES:  # after the segments: the mirror's manifest never runs ahead
+            src = raw_dir / name
+            dest = mirror / name
+            if src.is_file() and (not dest.is_file() or sha256_file(dest) != sha256_file(src)):
+                _copy_verified(src, dest, None)
+                copied.append(dest)
+    except OSError as exc:
+        raise storage_error("mirror the archive into", mirror, exc) from exc
+    return copied, len(segments)
+
+
+def prune_backups(
+    backup_dir: Path, today: date, daily_keep_days: int, weekly_keep_weeks: int
+) -> list[Path]:
+    """Remove daily backups `daily_keep_days` days old or older and weekly dumps as old in weeks."""
+    removed: list[Path] = []
+    rules = ((DAILY_DIR, ".db", daily_keep_days), (WEEKLY_DIR, ".sql.gz", weekly_keep_weeks * 7))
+    try:
+        for sub, suffix, keep in rules:
+            folder = backup_dir / sub
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.glob(f"metrics-*{suffix}")):
+                day = parse_day(path.name[len("metrics-") : -len(suffix)])
+                if day is not None and (today - day).days >= max(keep, 1):
+                    path.unlink()
+                    removed.append(path)
+    except OSError as exc:
+        raise storage_error("prune old backups in", backup_dir, exc) from exc
+    return removed

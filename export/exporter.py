@@ -1,0 +1,281 @@
+"""`export_tables`: metrics.db → `<table>.csv.gz` + manifest.json, OneDrive copy, dated copies.
+
+Order of work, so that a run killed at any moment leaves every folder with a complete set:
+
+1. render every table into `.ghmc-tmp-<table>.csv.gz` in the export folder (the long part);
+2. write the manifest's temporary file, rename every table file into place, the manifest last;
+3. the same in the OneDrive folder: copy to temporary names (sha256-checked), rename, manifest
+   last;
+4. a dated copy under `history/YYYY-MM-DD/`, and pruning of copies older than `keep_days`.
+
+Files a previous manifest listed but this export no longer has are removed after the new
+manifest is in place. Temporary files a killed run left behind are removed at the next start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from export import manifest
+from export.atomic import (
+    copy_to_temp,
+    fsync_dir,
+    open_temp,
+    publish,
+    remove_temps,
+    temp_path,
+    write_atomic,
+)
+from export.cleanup import HISTORY_DIR, prune_dated_dirs
+from export.csvgz import PIECE_ROWS, PieceQuery, header_line, plan_pieces, render_piece
+from export.errors import ExportError, database_error, storage_error
+from export.gzipframe import HEADER, LEVEL, Piece, crc32_combine, trailer
+from export.manifest import MANIFEST_NAME, ExportedFile
+from export.schema import TableSpec, connect_readonly, exported_tables, table_spec
+
+POOL_MIN_ROWS = 200_000
+"""Below this many rows in total, rendering in-process beats starting worker processes."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportReport:
+    """What an export wrote and where."""
+
+    out_dir: Path
+    files: tuple[ExportedFile, ...]
+    manifest_path: Path
+    onedrive_dir: Path | None
+    history_dir: Path | None
+    pruned: tuple[Path, ...]
+    archive_head: str | None
+
+    @property
+    def rows(self) -> int:
+        """Rows exported over all tables."""
+        return sum(f.rows for f in self.files)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    spec: TableSpec
+    rows: int
+    pieces: list[PieceQuery]
+
+
+PieceSource = Callable[[int, int], Piece]
+"""Returns piece j of plan i (rendered here or waited for from a worker)."""
+
+
+def export_tables(  # noqa: PLR0917 - the positional order is the documented API
+    db_path: Path,
+    out_dir: Path,
+    onedrive_dir: Path | None = None,
+    keep_days: int = 90,
+    head_hash: str | None = None,
+    today: date | None = None,
+    *,
+    workers: int | None = None,
+    piece_rows: int = PIECE_ROWS,
+) -> ExportReport:
+    """Export every non-internal table of metrics.db as `<table>.csv.gz` plus manifest.json.
+
+    `workers`: processes that render pieces (None: one per CPU when the export is large enough
+    to gain from it; 0: render in this process). The bytes written do not depend on it.
+    `keep_days` ≤ 0 keeps no dated copy. Raises ExportError (nothing published is replaced).
+    """
+    db_path, out_dir = Path(db_path), Path(out_dir)
+    today = today or date.today()
+    if not db_path.is_file():
+        raise ExportError(f"{db_path} does not exist: run `ghmc project` first, then export.")
+    plans, definitions = _read_plans(db_path, piece_rows)
+    targets = [out_dir] + ([Path(onedrive_dir)] if onedrive_dir else [])
+    for folder in targets:
+        _prepare(folder)
+    files = _render_tables(db_path, out_dir, plans, workers)
+    manifest_bytes = manifest.build(files, head_hash, definitions)
+    names = [f.name for f in files]
+    _publish_local(out_dir, names, manifest_bytes)
+    if onedrive_dir is not None:
+        _mirror(out_dir, Path(onedrive_dir), files, manifest_bytes)
+    history, pruned = _keep_history(out_dir, files, manifest_bytes, keep_days, today)
+    return ExportReport(
+        out_dir=out_dir,
+        files=tuple(files),
+        manifest_path=out_dir / MANIFEST_NAME,
+        onedrive_dir=Path(onedrive_dir) if onedrive_dir else None,
+        history_dir=history,
+        pruned=tuple(pruned),
+        archive_head=head_hash,
+    )
+
+
+def _read_plans(db_path: Path, piece_rows: int) -> tuple[list[_Plan], manifest.JSONValue]:
+    try:
+        conn = connect_readonly(db_path)
+        try:
+            conn.execute("BEGIN")  # one snapshot for counts, boundaries and lineage
+            plans = []
+            for name in exported_tables(conn):
+                spec = table_spec(conn, name)
+                rows, pieces = plan_pieces(conn, spec, piece_rows)
+                plans.append(_Plan(spec, rows, pieces))
+            definitions = manifest.read_definitions(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise database_error(db_path, exc) from exc
+    return plans, definitions
+
+
+def _prepare(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_temps(folder)
+    except OSError as exc:
+        raise storage_error("prepare", folder, exc) from exc
+
+
+def _render_tables(
+    db_path: Path, out_dir: Path, plans: list[_Plan], workers: int | None
+) -> list[ExportedFile]:
+    total = sum(p.rows for p in plans)
+    if workers is None:
+        cpus = os.cpu_count() or 1
+        pieces = sum(len(p.pieces) for p in plans)
+        workers = min(cpus, pieces) if total >= POOL_MIN_ROWS and cpus > 1 else 0
+    headers = [header_line(p.spec) for p in plans]
+    db = str(db_path)
+    try:
+        if workers <= 0:
+
+            def local(i: int, j: int) -> Piece:
+                last = j == len(plans[i].pieces) - 1
+                head = headers[i] if j == 0 else ""
+                return render_piece(db, plans[i].pieces[j], head, last, LEVEL)
+
+            return [_write_table(out_dir, p, i, local) for i, p in enumerate(plans)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures: dict[tuple[int, int], Future[Piece]] = {}
+            for i in sorted(range(len(plans)), key=lambda k: -plans[k].rows):
+                count = len(plans[i].pieces)
+                for j, query in enumerate(plans[i].pieces):
+                    head = headers[i] if j == 0 else ""
+                    futures[i, j] = pool.submit(
+                        render_piece, db, query, head, j == count - 1, LEVEL
+                    )
+
+            def remote(i: int, j: int) -> Piece:
+                return futures.pop((i, j)).result()
+
+            try:
+                return [_write_table(out_dir, p, i, remote) for i, p in enumerate(plans)]
+            except BaseException:
+                for future in futures.values():
+                    future.cancel()
+                raise
+    except sqlite3.Error as exc:
+        raise database_error(db_path, exc) from exc
+
+
+def _write_table(out_dir: Path, plan: _Plan, index: int, source: PieceSource) -> ExportedFile:
+    dest = out_dir / plan.spec.file_name
+    digest = hashlib.sha256(HEADER)
+    crc = size = rows = 0
+    written = len(HEADER)
+    try:
+        with open_temp(dest) as fh:
+            fh.write(HEADER)
+            for j in range(len(plan.pieces)):
+                piece = source(index, j)
+                fh.write(piece.data)
+                digest.update(piece.data)
+                written += len(piece.data)
+                crc = crc32_combine(crc, piece.crc, piece.size)
+                size += piece.size
+                rows += piece.rows
+            tail = trailer(crc, size)
+            fh.write(tail)
+            digest.update(tail)
+            written += len(tail)
+    except OSError as exc:
+        raise storage_error("write", temp_path(dest), exc) from exc
+    return ExportedFile(
+        table=plan.spec.name,
+        name=dest.name,
+        rows=rows,
+        bytes=written,
+        sha256=digest.hexdigest(),
+        key=plan.spec.key if plan.spec.has_primary_key else (),
+        columns=plan.spec.columns,
+    )
+
+
+def _publish_local(out_dir: Path, names: list[str], manifest_bytes: bytes) -> None:
+    """Rename the rendered files into place, the manifest last, then drop stale files."""
+    dest = out_dir / MANIFEST_NAME
+    previous = manifest.listed_names(dest)
+    try:
+        with open_temp(dest) as fh:
+            fh.write(manifest_bytes)
+        _commit(out_dir, names, previous)
+    except OSError as exc:
+        raise storage_error("publish into", out_dir, exc) from exc
+
+
+def _commit(folder: Path, names: list[str], previous: list[str]) -> None:
+    for name in names:
+        publish(folder / name)
+    publish(folder / MANIFEST_NAME)
+    fsync_dir(folder)
+    for stale in sorted(set(previous) - set(names)):
+        (folder / stale).unlink(missing_ok=True)
+
+
+def _mirror(out_dir: Path, target: Path, files: list[ExportedFile], manifest_bytes: bytes) -> None:
+    """Copy the published export into `target` (e.g. OneDrive) with the same guarantees."""
+    previous = manifest.listed_names(target / MANIFEST_NAME)
+    try:
+        for f in files:
+            copied = copy_to_temp(out_dir / f.name, target / f.name)
+            if copied != f.sha256:
+                temp_path(target / f.name).unlink(missing_ok=True)
+                raise ExportError(
+                    f"copy of {f.name} to {target} does not match its sha256; nothing there was "
+                    "replaced: check the disk and run `ghmc export` again."
+                )
+        with open_temp(target / MANIFEST_NAME) as fh:
+            fh.write(manifest_bytes)
+        _commit(target, [f.name for f in files], previous)
+    except OSError as exc:
+        raise storage_error("copy the export into", target, exc) from exc
+
+
+def _keep_history(
+    out_dir: Path,
+    files: list[ExportedFile],
+    manifest_bytes: bytes,
+    keep_days: int,
+    today: date,
+) -> tuple[Path | None, list[Path]]:
+    history_root = out_dir / HISTORY_DIR
+    try:
+        pruned = prune_dated_dirs(history_root, keep_days, today)
+        if keep_days <= 0:
+            return None, pruned
+        folder = history_root / today.isoformat()
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_temps(folder)
+        for f in files:
+            copy_to_temp(out_dir / f.name, folder / f.name)
+            publish(folder / f.name)
+        write_atomic(folder / MANIFEST_NAME, manifest_bytes)
+    except OSError as exc:
+        raise storage_error("keep a dated copy in", history_root, exc) from exc
+    return folder, pruned

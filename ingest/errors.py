@@ -1,0 +1,101 @@
+"""The errors of `ingest`, one small hierarchy; driver exceptions never leave the package.
+
+```
+IngestError                     base of everything ingest raises
+├── RequestError                a request got no useful answer (carries status, endpoint)
+│   ├── AuthFailed              401: the token is invalid or expired (stops the enterprise's run)
+│   ├── PermissionDenied        403/404 that is no rate limit: missing scope or role (no retry)
+│   ├── LinkExpired             a signed report download URL has expired (links re-requested)
+│   └── RetriesExhausted        5xx, resets, timeouts, truncated or non-JSON bodies, rate
+│                               limits still failing after the retry policy's attempts
+├── PartialCollection           the run stored everything it could but some requests failed (exit 3)
+└── CollectionFailed            nothing could be collected, e.g. a bad token (exit 1)
+```
+
+Messages never contain a token: `scrub` removes every registered secret from any text before it is
+put in an exception, a log line or an event.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ingest.client import HttpResponse
+
+_SECRETS: set[str] = set()
+_SECRETS_LOCK = threading.Lock()
+
+
+def register_secret(secret: str) -> None:
+    """Remember a secret so that `scrub` removes it from every message."""
+    if secret:
+        with _SECRETS_LOCK:
+            _SECRETS.add(secret)
+
+
+def scrub(text: str) -> str:
+    """Return `text` with every registered secret replaced by `***`."""
+    with _SECRETS_LOCK:
+        secrets = sorted(_SECRETS, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return text
+
+
+class IngestError(Exception):
+    """Base of every error raised by `ingest`."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(scrub(message))
+
+    @property
+    def message(self) -> str:
+        """The scrubbed message."""
+        return str(self.args[0]) if self.args else ""
+
+
+class RequestError(IngestError):
+    """A request failed; `status` is the last HTTP status (None when no response arrived)."""
+
+    error_type = "request"
+
+    def __init__(self, message: str, *, status: int | None = None, endpoint: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.endpoint = endpoint
+        self.response: HttpResponse | None = None
+
+
+class AuthFailed(RequestError):  # noqa: N818 - an outcome named for what happened
+    """401: the token was refused; every later request of the run would fail the same way."""
+
+    error_type = "auth"
+
+
+class PermissionDenied(RequestError):  # noqa: N818 - GitHub's own wording
+    """403/404 that is a permission problem (missing scope, role or policy); not retried."""
+
+    error_type = "permission"
+
+
+class LinkExpired(RequestError):  # noqa: N818 - an outcome
+    """A signed download link was refused as expired; the report's links must be re-requested."""
+
+    error_type = "link_expired"
+
+
+class RetriesExhausted(RequestError):  # noqa: N818 - an outcome
+    """A transient failure (5xx, reset, timeout, truncated body, rate limit) outlived retries."""
+
+    error_type = "retries_exhausted"
+
+
+class PartialCollection(IngestError):  # noqa: N818 - an outcome, not an error (exit 3)
+    """Some requests failed after retries; everything else is stored and the next run resumes."""
+
+
+class CollectionFailed(IngestError):  # noqa: N818 - an outcome
+    """Nothing could be collected (for example the token was refused)."""

@@ -1,0 +1,1 @@
+"""The projection engine: read events once, compute rows, write metrics.db atomically."""

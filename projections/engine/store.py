@@ -1,0 +1,123 @@
+"""metrics.db writing: a temporary file built with journaling off, then swapped in with os.replace.
+
+A failure at any point removes the temporary file and leaves the old metrics.db untouched.
+Rows are inserted sorted by key in bounded executemany batches; indexes are created after loading.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from projections.schema import META_DDL, TABLES, Table
+
+BATCH = 5000
+
+
+def sort_key(table: Table) -> Callable[[tuple[object, ...]], Any]:
+    """A key function ordering rows by the table's primary key."""
+    idx = [table.column_names.index(c) for c in table.key]
+
+    def key(row: tuple[object, ...]) -> Any:
+        return tuple(row[i] for i in idx)
+
+    return key
+
+
+def date_of(table: Table, row: tuple[object, ...]) -> str | None:
+    """The metric date (YYYY-MM-DD) of a row, from its date column."""
+    value = row[table.column_names.index(table.date_column)]
+    return None if value is None else str(value)[:10]
+
+
+def insert_rows(
+    conn: sqlite3.Connection, table: Table, rows: list[tuple[object, ...]], *, replace: bool = False
+) -> int:
+    """Insert rows in key order, in batches of BATCH; return how many."""
+    sql = table.insert_sql()
+    if replace:
+        sql = sql.replace("INSERT INTO", "INSERT OR REPLACE INTO", 1)
+    ordered = sorted(rows, key=sort_key(table))
+    for start in range(0, len(ordered), BATCH):
+        conn.executemany(sql, ordered[start : start + BATCH])
+    return len(ordered)
+
+
+def create_table(conn: sqlite3.Connection, table: Table) -> None:
+    """(Re)create one table, without its indexes."""
+    conn.execute(f"DROP TABLE IF EXISTS {table.name}")
+    conn.execute(table.ddl())
+
+
+def create_indexes(conn: sqlite3.Connection, table: Table) -> None:
+    """Create the table's indexes (after loading: faster)."""
+    for ddl in table.index_ddl():
+        conn.execute(ddl.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+
+
+def ensure_meta(conn: sqlite3.Connection) -> None:
+    """Create the bookkeeping tables when missing."""
+    for ddl in META_DDL:
+        conn.execute(ddl.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_db(db_path: Path, *, copy_existing: bool) -> Iterator[sqlite3.Connection]:
+    """A connection to a temporary copy (or a fresh file) swapped in over db_path on success."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        if copy_existing and db_path.exists():
+            src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+            finally:
+                src.close()
+                dst.close()
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=OFF")
+            conn.execute("PRAGMA synchronous=OFF")
+            conn.execute("BEGIN")
+            yield conn
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        _fsync(tmp)
+        tmp.replace(db_path)
+        if hasattr(os, "O_DIRECTORY"):
+            _fsync_dir(db_path.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def existing_tables(db_path: Path) -> set[str]:
+    """Names of projection tables present in db_path."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        conn.close()
+    return names & set(TABLES)

@@ -1,0 +1,140 @@
+"""The registry: which collector reads which kinds and feeds which tables, and from what code.
+
+A family is read in one pass; its tables' definition versions hash the code that defines them
+(the family's modules and the shared ones) plus the table DDL and, where the definition depends on
+config, the settings fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Protocol
+
+from archive.envelope import Event
+from projections import (
+    activity,
+    copilot,
+    delivery,
+    dora,
+    dora_levels,
+    dora_metrics,
+    observe,
+    premium,
+    runs,
+    schema,
+    seats,
+    stats,
+    timeutil,
+    velocity,
+)
+from projections.settings import Settings
+
+Rows = dict[str, list[tuple[object, ...]]]
+"""Table name → rows (tuples in the table's column order)."""
+
+
+class Collector(Protocol):
+    """Reads events of a family's kinds, then hands out that family's rows."""
+
+    def add(self, ev: Event) -> None:
+        """Observe one event."""
+
+    def finish(self) -> Rows:
+        """All rows of the family's tables."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """Tables computed together from the same kinds."""
+
+    name: str
+    kinds: frozenset[str]
+    tables: tuple[str, ...]
+    modules: tuple[ModuleType, ...]
+    uses_settings: bool
+    make: Callable[[Settings], Collector]
+
+
+SHARED = (observe, stats, timeutil, schema)
+FAMILIES: tuple[Family, ...] = (
+    Family(
+        "copilot",
+        copilot.KINDS,
+        (
+            "copilot_daily_metrics",
+            "copilot_breakdown_daily",
+            "copilot_user_metrics",
+            "copilot_user_teams",
+        ),
+        (copilot,),
+        False,
+        lambda _s: delivery.ReportsFamily(),
+    ),
+    Family(
+        "seats",
+        seats.KINDS,
+        ("copilot_seats",),
+        (seats,),
+        False,
+        lambda _s: delivery.Single(seats.SeatsCollector(), "copilot_seats"),
+    ),
+    Family(
+        "premium",
+        premium.KINDS,
+        ("copilot_premium_requests",),
+        (premium,),
+        False,
+        lambda _s: delivery.Single(premium.PremiumCollector(), "copilot_premium_requests"),
+    ),
+    Family(
+        "delivery",
+        activity.KINDS,
+        (
+            "dora_deployments",
+            "dora_changes",
+            "dora_incidents",
+            "dora_metrics",
+            "velocity_pull_requests",
+            "velocity_metrics",
+        ),
+        (activity, delivery, dora, dora_metrics, dora_levels, velocity),
+        True,
+        delivery.DeliveryFamily,
+    ),
+    Family(
+        "runs",
+        runs.KINDS,
+        ("collection_runs",),
+        (runs,),
+        False,
+        lambda _s: delivery.Single(runs.RunsCollector(), "collection_runs"),
+    ),
+)
+FAMILY_OF: dict[str, Family] = {t: f for f in FAMILIES for t in f.tables}
+
+
+def _source_hash(modules: tuple[ModuleType, ...]) -> str:
+    h = hashlib.sha256()
+    for mod in modules:
+        h.update(mod.__name__.encode() + b"\0")
+        h.update(Path(str(mod.__file__)).read_bytes())
+    return h.hexdigest()
+
+
+def definition_versions(settings: Settings) -> dict[str, str]:
+    """table → sha256 (first 16 hex) of its DDL, its family's code, the shared code and config."""
+    out: dict[str, str] = {}
+    for fam in FAMILIES:
+        code = _source_hash(fam.modules + SHARED)
+        for table in fam.tables:
+            h = hashlib.sha256(code.encode())
+            h.update(schema.TABLES[table].ddl().encode())
+            if fam.uses_settings:
+                h.update(settings.fingerprint().encode())
+            out[table] = h.hexdigest()[:16]
+    return out

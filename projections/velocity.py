@@ -1,0 +1,224 @@
+"""Velocity: PR stages per pull request and weekly figures per developer.
+
+Stages (LinearB / DevLake "PR cycle time" breakdown, as design §5 states them):
+- coding  = first commit (earliest author date of the PR's commits) → ready (created, or — for a PR
+            seen as a draft — the first fetch that saw it ready; a PR first seen already ready is
+            ready at creation);
+- pickup  = ready → first review submitted by a HUMAN other than the author (bots — `*[bot]`,
+            type Bot, config velocity.bots — and Copilot never end pickup);
+- review  = that first human review → merge;   cycle = first commit → merge.
+Negative stages (rebased commits, reviews of drafts) are clamped to 0. Bots and Copilot are not
+developers: they get no velocity_metrics rows and never enter a median or a count's denominator.
+Weeks are ISO weeks (Monday), days are UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from projections.activity import Pull, RepoSlice, Review
+from projections.settings import Settings
+from projections.stats import median, p75
+from projections.timeutil import clamp0, minutes_between, week_start
+
+HUMAN, BOT, COPILOT = "human", "bot", "copilot"
+COPILOT_LOGINS = frozenset(
+    {
+        "copilot",
+        "copilot[bot]",
+        "copilot-swe-agent",
+        "copilot-swe-agent[bot]",
+        "copilot-pull-request-reviewer",
+        "copilot-pull-request-reviewer[bot]",
+        "github-copilot[bot]",
+    }
+)
+
+
+def author_kind(login: str, user_type: str, settings: Settings) -> str:
+    """copilot (Copilot agent/reviewer logins), bot (`*[bot]`, type Bot, velocity.bots), human."""
+    low = login.lower()
+    if low in COPILOT_LOGINS:
+        return COPILOT
+    if low.endswith("[bot]") or user_type == "Bot" or low in {b.lower() for b in settings.bots}:
+        return BOT
+    return HUMAN
+
+
+class PrRow(NamedTuple):
+    """One row of velocity_pull_requests."""
+
+    enterprise_id: str
+    repo: str
+    pr_number: int
+    org: str
+    author_login: str
+    author_kind: str
+    created_at: str | None
+    ready_at: str | None
+    first_commit_at: str | None
+    first_review_at: str | None
+    merged_at: str | None
+    closed_at: str | None
+    additions: int | None
+    deletions: int | None
+    changed_files: int | None
+    commits: int | None
+    reviews: int
+    coding_minutes: float | None
+    pickup_minutes: float | None
+    review_minutes: float | None
+    cycle_minutes: float | None
+
+
+def ready_at(sl: RepoSlice, pr: Pull) -> str | None:
+    """Creation time; for a PR seen as a draft, the first later fetch that saw it ready."""
+    drafted = sl.draft_seen.get(pr.number)
+    if drafted is None:
+        return None if pr.draft else pr.created_at
+    later = [t for t in sl.ready_seen.get(pr.number, []) if t > drafted]
+    return min(later) if later else None
+
+
+def human_reviews(sl: RepoSlice, pr: Pull, settings: Settings) -> list[Review]:
+    """Submitted reviews by humans other than the author, oldest first."""
+    out = [
+        r
+        for r in sl.reviews.get(pr.number, [])
+        if r.submitted_at
+        and r.state != "PENDING"
+        and r.login != pr.author
+        and author_kind(r.login, r.user_type, settings) == HUMAN
+    ]
+    return sorted(out, key=lambda r: (r.submitted_at or "", r.login))
+
+
+def pr_row(sl: RepoSlice, pr: Pull, settings: Settings) -> PrRow:
+    """The stages of one pull request."""
+    dates = [c.authored_at for c in sl.pr_commits.get(pr.number, []) if c.authored_at]
+    first = min(dates) if dates else None
+    ready = ready_at(sl, pr)
+    reviews = human_reviews(sl, pr, settings)
+    review_at = reviews[0].submitted_at if reviews else None
+    size = sl.sizes.get(pr.number)
+    n_commits = (
+        size.commits
+        if size and size.commits is not None
+        else (len(sl.pr_commits[pr.number]) if pr.number in sl.pr_commits else None)
+    )
+    return PrRow(
+        sl.key[0],
+        sl.key[1],
+        pr.number,
+        sl.key[1].split("/", 1)[0],
+        pr.author,
+        author_kind(pr.author, pr.author_type, settings),
+        pr.created_at,
+        ready,
+        first,
+        review_at,
+        pr.merged_at,
+        pr.closed_at,
+        size.additions if size else None,
+        size.deletions if size else None,
+        size.changed_files if size else None,
+        n_commits,
+        len(reviews),
+        clamp0(minutes_between(first, ready)),
+        clamp0(minutes_between(ready, review_at)),
+        clamp0(minutes_between(review_at, pr.merged_at)),
+        clamp0(minutes_between(first, pr.merged_at)),
+    )
+
+
+@dataclass(slots=True)
+class Week:
+    """One developer's ISO week."""
+
+    opened: int = 0
+    merged: int = 0
+    commits: int = 0
+    additions: int = 0
+    deletions: int = 0
+    reviews_given: int = 0
+    cycle: list[float | None] = field(default_factory=list)
+    coding: list[float | None] = field(default_factory=list)
+    pickup: list[float | None] = field(default_factory=list)
+    review: list[float | None] = field(default_factory=list)
+    size: list[float | None] = field(default_factory=list)
+
+
+class WeeklyBuilder:
+    """Accumulates velocity_metrics per (enterprise_id, org, user_login, week_start), humans."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.weeks: dict[tuple[str, str, str, str], Week] = {}
+
+    def _week(self, ent: str, org: str, login: str, ts: str) -> Week:
+        key = (ent, org, login, week_start(ts[:10]))
+        wk = self.weeks.get(key)
+        if wk is None:
+            wk = self.weeks[key] = Week()
+        return wk
+
+    def add_repo(self, sl: RepoSlice, rows: list[PrRow]) -> None:
+        """Add one repository's PR rows, reviews and default-branch commits."""
+        ent, org = sl.key[0], sl.key[1].split("/", 1)[0]
+        for row in rows:
+            if row.author_kind != HUMAN:
+                continue
+            if row.created_at:
+                self._week(ent, org, row.author_login, row.created_at).opened += 1
+            if row.merged_at:
+                self._merged(self._week(ent, org, row.author_login, row.merged_at), row)
+        for pr in sl.pulls:
+            for r in human_reviews(sl, pr, self.settings):
+                self._week(ent, org, r.login, r.submitted_at or "").reviews_given += 1
+        for c in sl.commits:
+            if (
+                c.login
+                and c.authored_at
+                and author_kind(c.login, c.user_type, self.settings) == HUMAN
+            ):
+                self._week(ent, org, c.login, c.authored_at).commits += 1
+
+    @staticmethod
+    def _merged(wk: Week, row: PrRow) -> None:
+        wk.merged += 1
+        wk.additions += row.additions or 0
+        wk.deletions += row.deletions or 0
+        wk.cycle.append(row.cycle_minutes)
+        wk.coding.append(row.coding_minutes)
+        wk.pickup.append(row.pickup_minutes)
+        wk.review.append(row.review_minutes)
+        known = row.additions is not None and row.deletions is not None
+        wk.size.append(float((row.additions or 0) + (row.deletions or 0)) if known else None)
+
+    def rows(self) -> list[tuple[object, ...]]:
+        """velocity_metrics rows (medians over the PRs merged that week; stats.py definition)."""
+        out: list[tuple[object, ...]] = []
+        for (ent, org, login, ws), wk in sorted(self.weeks.items()):
+            out.append(
+                (
+                    ent,
+                    org,
+                    login,
+                    ws,
+                    wk.opened,
+                    wk.merged,
+                    wk.commits,
+                    wk.additions,
+                    wk.deletions,
+                    wk.reviews_given,
+                    median(wk.cycle),
+                    median(wk.coding),
+                    median(wk.pickup),
+                    median(wk.review),
+                    median(wk.size),
+                    p75(wk.cycle),
+                    sum(1 for v in wk.cycle if v is not None),
+                )
+            )
+        return out

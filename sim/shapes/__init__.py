@@ -1,0 +1,1 @@
+"""JSON shapes of GitHub REST objects, following the official OpenAPI schemas."""
