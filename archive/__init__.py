@@ -7,6 +7,7 @@ Public API (see docs/internals.md):
     find_event(raw_dir, event_id) -> Event | None
     verify_archive(raw_dir) -> VerifyReport
     head_hash(raw_dir) -> str
+    prune_segments(raw_dir, older_than: date) -> PruneReport     retention (whole sealed segments)
     archive_stats(raw_dir) -> ArchiveStats
     RunLock(data_dir)                                  context manager; LockHeld when taken
     duck.connect(raw_dir) -> duckdb connection with the view `events`
@@ -20,6 +21,7 @@ from archive.kinds import KINDS, is_known
 from archive.layout import FORMAT_VERSION
 from archive.lock import RunLock
 from archive.manifest import GENESIS, head_hash
+from archive.prune import PruneReport, prune_segments
 from archive.reader import find_event, read_dicts, read_events
 from archive.recover import RecoveryReport
 from archive.stats import ArchiveStats, KindStats, archive_stats
@@ -39,6 +41,7 @@ __all__ = [
     "Event",
     "KindStats",
     "LockHeld",
+    "PruneReport",
     "RecoveryReport",
     "RunLock",
     "VerifyReport",
@@ -49,6 +52,7 @@ __all__ = [
     "find_event",
     "head_hash",
     "is_known",
+    "prune_segments",
     "read_dicts",
     "read_events",
     "repair_archive",

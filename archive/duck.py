@@ -18,6 +18,7 @@ import orjson
 from archive.errors import ArchiveError
 from archive.layout import check_format, kind_of, open_path_of, open_segments, rel
 from archive.manifest import load_manifest
+from archive.prune import live_entries
 from archive.reader import _sealed_path
 from archive.segment import scan_open
 
@@ -96,7 +97,7 @@ def connect(
             con.executemany(f"INSERT INTO open_events VALUES ({marks})", rows)
         files = [
             _sealed_path(raw, e)
-            for e in sorted(load_manifest(raw), key=lambda e: e.first_seq)
+            for e in sorted(live_entries(raw), key=lambda e: e.first_seq)
             if wanted is None or e.kind in wanted
         ]
         if files and not all(f.name.endswith(".ndjson.zst") for f in files):

@@ -2,6 +2,7 @@
 
     raw/FORMAT                                   "ghmc archive format 1\n"
     raw/MANIFEST.ndjson                          hash-chained list of sealed segments
+    raw/PRUNED.ndjson                            hash-chained record of segments pruned by retention
     raw/kind=<kind>/<YYYY>/<MM>/<first>-<last>.ndjson.zst      sealed segment (read-only)
     raw/kind=<kind>/<YYYY>/<MM>/<first>.ndjson.zst.open        segment being written
     raw/quarantine/                              torn tails cut off by recovery, kept for study
@@ -22,6 +23,7 @@ from archive.errors import ArchiveFormatError, storage_error
 FORMAT_VERSION = 1
 FORMAT_NAME = "FORMAT"
 MANIFEST_NAME = "MANIFEST.ndjson"
+PRUNED_NAME = "PRUNED.ndjson"
 QUARANTINE_NAME = "quarantine"
 SEALED_SUFFIX = ".ndjson.zst"
 OPEN_SUFFIX = ".ndjson.zst.open"

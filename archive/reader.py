@@ -3,7 +3,8 @@
 Segments of one kind hold disjoint, increasing seq ranges, so each kind is one sequential stream
 (its sealed segments in seq order, then its open one); the streams of the kinds asked for are
 heap-merged by seq. Partitions of other kinds are never opened, and sealed segments whose fetch
-range (from the manifest) misses the asked range are skipped without decompressing.
+range (from the manifest) misses the asked range are skipped without decompressing. Lines are
+decompressed ahead of the JSON parsing in a background thread (see `archive.stream`).
 
 `read_dicts` yields the decoded envelope dicts (the fast path for projections);
 `read_events` wraps them into `Event` records.
@@ -11,20 +12,18 @@ range (from the manifest) misses the asked range are skipped without decompressi
 
 from __future__ import annotations
 
-import heapq
+import contextlib
 from collections.abc import Collection, Iterable, Iterator
 from datetime import date, datetime
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from archive.envelope import Event, format_fetched_at
 from archive.errors import ArchiveDamaged
 from archive.layout import check_format, kind_of, open_path_of, open_segments
 from archive.manifest import ManifestEntry, load_manifest
-from archive.segment import iter_sealed_lines, scan_open
+from archive.prune import live_entries
+from archive.stream import read_envelopes
 
 Envelope = dict[str, Any]
 """A decoded envelope line, as orjson gives it."""
@@ -53,12 +52,14 @@ def _sealed_path(raw_dir: Path, entry: ManifestEntry) -> Path:
     raise ArchiveDamaged(f"segment {entry.path} is listed in the manifest but missing")
 
 
-def _segment_lines(path: Path, sealed: bool) -> Iterator[bytes]:
-    """Yield the envelope lines of a sealed segment, or of an open one's complete frames."""
-    if sealed and path.name.endswith(".ndjson.zst"):
-        yield from iter_sealed_lines(path)
-    else:
-        yield from scan_open(path)[1]
+def _envelopes(plan: dict[str, list[tuple[Path, bool]]]) -> Iterator[Envelope]:
+    """Yield the planned segments' envelopes in global seq order (see `archive.stream`)."""
+    size = 0
+    for files in plan.values():
+        for path, _ in files:
+            with contextlib.suppress(OSError):  # reported when the file is opened
+                size += path.stat().st_size
+    yield from read_envelopes([plan[k] for k in sorted(plan)], size)
 
 
 def _plan(
@@ -66,10 +67,8 @@ def _plan(
 ) -> dict[str, list[tuple[Path, bool]]]:
     """Return, per kind, the segment files to read in seq order (sealed first, then open)."""
     plan: dict[str, list[tuple[Path, bool]]] = {}
-    entries = sorted(load_manifest(raw_dir), key=lambda e: e.first_seq)
-    listed = set()
-    for entry in entries:
-        listed.add(open_path_of(raw_dir / entry.path))
+    listed = {open_path_of(raw_dir / e.path) for e in load_manifest(raw_dir)}
+    for entry in sorted(live_entries(raw_dir), key=lambda e: e.first_seq):
         if kinds is not None and entry.kind not in kinds:
             continue
         if (lo and entry.fetched_to < lo) or (hi and entry.fetched_from >= hi):
@@ -80,21 +79,6 @@ def _plan(
         if path not in listed and (kinds is None or kind in kinds):
             plan.setdefault(kind, []).append((path, False))
     return plan
-
-
-def _kind_stream(
-    files: list[tuple[Path, bool]], keep: dict[str, str], lo: str | None, hi: str | None
-) -> Iterator[Envelope]:
-    """Yield one kind's matching envelopes in seq order."""
-    for path, sealed in files:
-        for line in _segment_lines(path, sealed):
-            env = orjson.loads(line)
-            if keep and any(env.get(k) != v for k, v in keep.items()):
-                continue
-            stamp = env["fetched_at"]
-            if (lo and stamp < lo) or (hi and stamp >= hi):
-                continue
-            yield env
 
 
 def read_dicts(
@@ -118,12 +102,14 @@ def read_dicts(
         for k, v in (("enterprise_id", enterprise_id), ("org", org), ("repo", repo))
         if v is not None
     }
-    plan = _plan(raw, wanted, lo, hi)
-    streams = [_kind_stream(plan[k], keep, lo, hi) for k in sorted(plan)]
-    if len(streams) == 1:
-        yield from streams[0]
-    else:
-        yield from heapq.merge(*streams, key=itemgetter("seq"))
+    for env in _envelopes(_plan(raw, wanted, lo, hi)):
+        if keep and any(env.get(k) != v for k, v in keep.items()):
+            continue
+        if lo or hi:
+            stamp = env["fetched_at"]
+            if (lo and stamp < lo) or (hi and stamp >= hi):
+                continue
+        yield env
 
 
 def read_events(
@@ -155,15 +141,14 @@ def find_event(raw_dir: Path | str, event_id: str) -> Event | None:
 
     Raises ValueError when a prefix matches several events.
     """
-    needle = b'"event_id":"' + event_id.encode("ascii", "replace")
     raw = Path(raw_dir)
     if not check_format(raw):
         return None
-    found: list[Envelope] = []
-    for files in _plan(raw, None, None, None).values():
-        for path, sealed in files:
-            found.extend(orjson.loads(ln) for ln in _segment_lines(path, sealed) if needle in ln)
-    matches = [e for e in found if str(e.get("event_id", "")).startswith(event_id)]
+    matches = [
+        env
+        for env in _envelopes(_plan(raw, None, None, None))
+        if str(env.get("event_id", "")).startswith(event_id)
+    ]
     if len(matches) > 1:
         raise ValueError(f"event id prefix {event_id!r} matches {len(matches)} events")
     return Event.from_dict(matches[0]) if matches else None

@@ -29,6 +29,7 @@ import zstandard
 from archive.errors import ArchiveDamaged, storage_error
 from archive.layout import (
     MANIFEST_NAME,
+    PRUNED_NAME,
     QUARANTINE_NAME,
     fsync_dir,
     kind_of,
@@ -72,6 +73,7 @@ def recover(raw_dir: Path) -> RecoveryReport:
     """Bring the archive to a clean state (no open segment, no torn manifest line)."""
     report = RecoveryReport(entries=[])
     _repair_manifest_tail(raw_dir, report)
+    repair_tail(raw_dir, PRUNED_NAME, report)
     report.entries = load_manifest(raw_dir, allow_torn_tail=False)
     appender = ManifestAppender(raw_dir, report.entries)
     listed = {open_path_of(raw_dir / e.path): e for e in report.entries}
@@ -133,7 +135,12 @@ def _truncate(path: Path, size: int) -> None:
 
 def _repair_manifest_tail(raw_dir: Path, report: RecoveryReport) -> None:
     """Quarantine a torn last manifest line (a crash while sealing)."""
-    path = raw_dir / MANIFEST_NAME
+    repair_tail(raw_dir, MANIFEST_NAME, report)
+
+
+def repair_tail(raw_dir: Path, name: str, report: RecoveryReport) -> None:
+    """Quarantine a torn last line of an append-only NDJSON file (a crash while appending)."""
+    path = raw_dir / name
     if not path.exists():
         return
     data = path.read_bytes()
@@ -142,7 +149,8 @@ def _repair_manifest_tail(raw_dir: Path, report: RecoveryReport) -> None:
         return
     target = _quarantine(raw_dir, path, tail, report)
     _truncate(path, len(data) - len(tail))
-    report.note(f"manifest ended in a torn line ({len(tail)} bytes): moved to {target}")
+    what = "manifest" if name == MANIFEST_NAME else name
+    report.note(f"{what} ended in a torn line ({len(tail)} bytes): moved to {target}")
 
 
 def _finish_interrupted_seal(

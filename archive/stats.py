@@ -13,6 +13,7 @@ import orjson
 
 from archive.layout import check_format, kind_of, open_path_of, open_segments
 from archive.manifest import GENESIS, load_manifest
+from archive.prune import live_entries
 from archive.segment import scan_open
 
 
@@ -38,6 +39,8 @@ class ArchiveStats:
     head_hash: str = GENESIS
     last_fetched_at: str | None = None
     per_kind: dict[str, KindStats] = field(default_factory=dict)
+    pruned_segments: int = 0
+    """Sealed segments removed by retention (still in the manifest's chain, not counted above)."""
 
     @property
     def ratio(self) -> float | None:
@@ -64,9 +67,11 @@ def archive_stats(raw_dir: Path | str) -> ArchiveStats:
     if not check_format(raw):
         return stats
     entries = load_manifest(raw)
-    for e in entries:
+    live = live_entries(raw)
+    for e in live:
         stats._add(e.kind, e.events, e.body_bytes, e.size, e.fetched_to)
-    stats.segments = len(entries)
+    stats.segments = len(live)
+    stats.pruned_segments = len(entries) - len(live)
     stats.head_hash = entries[-1].hash if entries else GENESIS
     listed = {open_path_of(raw / e.path) for e in entries}
     for path in open_segments(raw):

@@ -4,7 +4,10 @@
 1. FORMAT holds exactly the bytes of a known version;
 2. every manifest line is canonical, numbered in order and chained to the previous one, and the
    manifest does not end in a torn line;
-3. every listed segment exists under its listed name and nothing unlisted sits beside them;
+3. every record of PRUNED.ndjson (segments removed by retention) is canonical, chained, and names
+   exactly a manifest entry older than its cutoff; every other listed segment exists under its
+   listed name, and nothing unlisted sits beside them (a segment removed without a record is
+   reported missing);
 4. every segment's size and sha256 match its entry, and every event in it parses, belongs to its
    partition, has the event_id and body hash/size it claims, and seqs increase;
 5. across all segments, seqs are strictly increasing (no duplicates) in the merged order.
@@ -32,6 +35,7 @@ from archive.layout import (
     FORMAT_NAME,
     KIND_PREFIX,
     MANIFEST_NAME,
+    PRUNED_NAME,
     check_format,
     kind_dirs,
     kind_of,
@@ -42,6 +46,7 @@ from archive.layout import (
     sealed_name,
 )
 from archive.manifest import GENESIS, ManifestEntry, parse_line, split_manifest
+from archive.prune import check_records
 from archive.segment import iter_sealed_lines, scan_open
 
 
@@ -56,6 +61,7 @@ class VerifyReport:
     open_segments: int
     events: int
     head_hash: str
+    pruned_segments: int = 0
 
     @property
     def first_problem(self) -> str | None:
@@ -100,25 +106,29 @@ def verify_archive(raw_dir: Path | str) -> VerifyReport:
     if not _check_format(raw, state):
         return _report(state, [], 0, GENESIS)
     entries = _check_manifest(raw, state)
-    sealed = _check_files(raw, entries, state)
+    pruned = _check_pruned(raw, entries, state)
+    sealed = _check_files(raw, entries, pruned, state)
     opened = [
         p for p in open_segments(raw) if p not in {open_path_of(raw / e.path) for e in entries}
     ]
     if not state.problems:
         _check_content(raw, sealed, opened, state)
     head = entries[-1].hash if entries else GENESIS
-    return _report(state, entries, len(opened), head)
+    return _report(state, entries, len(opened), head, len(pruned))
 
 
-def _report(state: _State, entries: list[ManifestEntry], opened: int, head: str) -> VerifyReport:
+def _report(
+    state: _State, entries: list[ManifestEntry], opened: int, head: str, pruned: int = 0
+) -> VerifyReport:
     return VerifyReport(
         ok=not state.problems,
         problems=tuple(state.problems),
         notes=tuple(state.notes),
-        segments=len(entries),
+        segments=len(entries) - pruned,
         open_segments=opened,
         events=state.events,
         head_hash=head,
+        pruned_segments=pruned,
     )
 
 
@@ -159,6 +169,24 @@ def _check_manifest(raw: Path, state: _State) -> list[ManifestEntry]:
     return entries
 
 
+def _check_pruned(raw: Path, entries: list[ManifestEntry], state: _State) -> set[int]:
+    """Check the retention records; return the manifest entry numbers they validly name."""
+    try:
+        data = (raw / PRUNED_NAME).read_bytes()
+    except FileNotFoundError:
+        return set()
+    lines, tail = split_manifest(data)
+    records, problem = check_records(lines, entries)
+    if problem is not None:
+        state.problems.append(problem)
+    if tail:
+        state.problems.append(
+            f"{PRUNED_NAME}: ends in an incomplete line of {len(tail)} bytes (truncated, or a "
+            "crash while pruning: `ghmc verify --repair` recovers the latter)"
+        )
+    return {r.entry for r in records}
+
+
 def _expected_path(entry: ManifestEntry) -> bool:
     """Tell whether an entry's path is the one its kind, month and seqs give."""
     parts = entry.path.split("/")
@@ -172,12 +200,19 @@ def _expected_path(entry: ManifestEntry) -> bool:
 
 
 def _check_files(
-    raw: Path, entries: list[ManifestEntry], state: _State
+    raw: Path, entries: list[ManifestEntry], pruned: set[int], state: _State
 ) -> list[tuple[Path, ManifestEntry]]:
-    """Match listed segments with the files on disk."""
+    """Match listed segments with the files on disk (pruned ones may be gone)."""
     found: list[tuple[Path, ManifestEntry]] = []
     for entry in entries:
         path = raw / entry.path
+        if entry.n in pruned and not path.exists():
+            continue
+        if entry.n in pruned:
+            state.notes.append(
+                f"{entry.path}: pruned by retention but still present (an interrupted prune; "
+                "the next prune removes it)"
+            )
         if not _expected_path(entry):
             state.problems.append(
                 f"{MANIFEST_NAME} line {entry.n + 1}: unexpected path {entry.path}"

@@ -12,7 +12,10 @@ increasing and never reused, also across a crash (see `recover`).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import time
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -23,7 +26,6 @@ import orjson
 from archive.envelope import (
     Event,
     JSONObject,
-    body_digest,
     encode_body,
     format_fetched_at,
     make_event_id,
@@ -31,6 +33,7 @@ from archive.envelope import (
 from archive.errors import ArchiveError
 from archive.kinds import is_known
 from archive.layout import ensure_format, segment_dir
+from archive.lockstep import LockStep
 from archive.manifest import ManifestAppender, ManifestEntry
 from archive.recover import RecoveryReport, recover
 from archive.segment import DEFAULT_SEGMENT_BYTES, OpenSegment, compressor
@@ -39,6 +42,44 @@ log = logging.getLogger("ghmc.archive")
 
 _SECRET_REQUEST_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 _SECRET_RESPONSE_HEADERS = frozenset({"set-cookie"})
+_PARALLEL_HASH = 64 * 1024
+"""Bodies at least this large may be hashed in a helper thread while they are JSON-escaped."""
+_BODY_KEY = b',"body":'
+
+
+def _sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class _Tuner:
+    """Chooses, per large append, hashing in the helper thread or in line, by measured speed.
+
+    The helper overlaps sha256 (GIL-free) with JSON-escaping the body, which only pays when a
+    second core is free; with none it costs two thread hand-overs and an extra copy. So each
+    append of a large body is timed (ns per body byte, moving average per way), the faster way
+    is used, and the other is re-tried every `PROBE` appends, as the machine's load changes.
+    """
+
+    PROBE = 32
+
+    def __init__(self) -> None:
+        self.cost = [0.0, 0.0]  # [in line, helper]; 0 until measured
+        self.count = 0
+
+    def pick(self) -> bool:
+        """Return True to use the helper for this append."""
+        self.count += 1
+        inline, helper = self.cost
+        if not helper or not inline:
+            return not helper
+        faster = helper < inline
+        return not faster if self.count % self.PROBE == 0 else faster
+
+    def record(self, helper: bool, ns_per_byte: float) -> None:
+        """Fold one timed append into its way's moving average."""
+        i = int(helper)
+        old = self.cost[i]
+        self.cost[i] = ns_per_byte if not old else 0.8 * old + 0.2 * ns_per_byte
 
 
 class ArchiveWriter:
@@ -54,6 +95,8 @@ class ArchiveWriter:
         self._next_seq = next_seq
         self._open: dict[str, OpenSegment] = {}
         self._cctx = compressor()
+        self._hasher: LockStep[bytes, str] | None = None
+        self._tuner = _Tuner()
         self._closed = False
 
     @classmethod
@@ -94,8 +137,25 @@ class ArchiveWriter:
         if not is_known(kind):
             raise ValueError(f"unknown event kind {kind!r}: add it to archive/kinds.py")
         stamp = format_fetched_at(fetched_at)
-        sha, size = body_digest(body)
-        text, encoding = encode_body(body)
+        sha: str | None = None
+        escaped: bytes | None = None
+        text, encoding, size = None, None, 0
+        helper: bool | None = None
+        started = 0
+        if body is not None:
+            body = bytes(body)
+            size = len(body)
+            if size >= _PARALLEL_HASH:
+                helper = self._tuner.pick()
+                started = time.perf_counter_ns()
+            if helper:
+                hasher = self._hash_async(body)
+                text, encoding = encode_body(body)
+                escaped = orjson.dumps(text)  # the body as a JSON string, while it is hashed
+                sha = hasher.result()
+            else:
+                sha = _sha256_hex(body)
+                text, encoding = encode_body(body)
         seq = self._next_seq
         self._next_seq += 1
         event = Event(
@@ -116,9 +176,21 @@ class ArchiveWriter:
             refs=dict(refs or {}),
             error=error,
         )
-        frame = self._cctx.compress(orjson.dumps(event.to_dict(), option=orjson.OPT_APPEND_NEWLINE))
+        frame = self._cctx.compress(_envelope_line(event, escaped))
         self._segment_for(kind, stamp, len(frame), seq).write(frame, seq, stamp, size)
+        if helper is not None:
+            self._tuner.record(helper, (time.perf_counter_ns() - started) / size)
         return event
+
+    def _hash_async(self, body: bytes) -> LockStep[bytes, str]:
+        """Start hashing `body` in the helper thread (hashlib releases the GIL on large inputs)."""
+        if self._hasher is None:
+            self._hasher = LockStep(_sha256_hex, "ghmc-archive-hash")
+        elif self._hasher.busy:  # an append interrupted between submit and result
+            with contextlib.suppress(Exception):
+                self._hasher.result()
+        self._hasher.submit(body)
+        return self._hasher
 
     def _segment_for(self, kind: str, stamp: str, frame_len: int, seq: int) -> OpenSegment:
         """Return the open segment the next frame goes to, rolling at size or month boundaries."""
@@ -149,6 +221,8 @@ class ArchiveWriter:
         if self._closed:
             return []
         self._closed = True
+        if self._hasher is not None:
+            self._hasher.close()
         sealed: list[ManifestEntry] = []
         for kind in sorted(self._open):
             if self._open[kind].broken:
@@ -175,6 +249,20 @@ class ArchiveWriter:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _envelope_line(event: Event, escaped: bytes | None) -> bytes:
+    """Return the event's envelope line (newline included), splicing in the escaped body.
+
+    Byte for byte what `orjson.dumps(event.to_dict())` gives (the body is the last field), without
+    escaping the body a second time.
+    """
+    env = event.to_dict()
+    if escaped is None:
+        return orjson.dumps(env, option=orjson.OPT_APPEND_NEWLINE)
+    del env["body"]
+    head = orjson.dumps(env)
+    return b"".join((head[:-1], _BODY_KEY, escaped, b"}\n"))
 
 
 def _scrub(meta: JSONObject, key: str, secret: frozenset[str]) -> JSONObject:

@@ -8,8 +8,10 @@ and timestamps varied), so sizes and redundancy look like real GitHub answers.
 
 Reports MB/s of raw body bytes for: zstd level-3 compress of the same bodies (one frame per body,
 in memory) and streamed decompression of those frames (the floor), ArchiveWriter.append (to
-disk, sealed at the end), read_events and read_dicts (full read, seq order), and verify_archive;
-plus the compression ratio (raw body bytes ÷ segment bytes on disk).
+disk, sealed at the end), read_events and read_dicts (full read in seq order, the consumer
+touching every body), and verify_archive; plus the compression ratio (raw body bytes ÷ segment
+bytes on disk). Each figure is the median of --repeat runs (min-max shown); the load average is
+printed because the figures depend on whether the second core is free.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import argparse
 import hashlib
 import io
 import json
+import os
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -151,13 +155,28 @@ def _headers(rng: random.Random, size: int) -> dict[str, str]:
     }
 
 
-def _timed(label: str, nbytes: int, fn: Any) -> float:
-    start = time.perf_counter()
-    fn()
-    secs = time.perf_counter() - start
-    rate = nbytes / secs / 1e6
-    print(f"{label:<34} {rate:9.1f} MB/s  ({secs:6.2f} s)")
+def _timed(label: str, nbytes: int, fn: Any, repeat: int, setup: Any = None) -> float:
+    """Run `fn` `repeat` times (after `setup`, untimed); print and return the median MB/s."""
+    rates = []
+    for _ in range(repeat):
+        if setup is not None:
+            setup()
+        start = time.perf_counter()
+        fn()
+        rates.append(nbytes / (time.perf_counter() - start) / 1e6)
+    rate = statistics.median(rates)
+    spread = f"{min(rates):.0f}-{max(rates):.0f}" if repeat > 1 else ""
+    print(f"{label:<34} {rate:9.1f} MB/s  (median of {repeat}; {spread})")
     return rate
+
+
+def _read_events(raw: Path) -> int:
+    """What a consumer does: every event, with its body text at hand."""
+    return sum(len(ev.body or "") for ev in archive.read_events(raw))
+
+
+def _read_dicts(raw: Path) -> int:
+    return sum(len(env["body"] or "") for env in archive.read_dicts(raw))
 
 
 def _stream(pages: list[tuple[str, str, bytes]], repeat: int) -> Iterator[tuple[str, str, bytes]]:
@@ -209,7 +228,9 @@ def main() -> None:
     parser.add_argument("--mb", type=int, default=300, help="raw body megabytes to write")
     parser.add_argument("--pool-mb", type=int, default=60, help="distinct page megabytes")
     parser.add_argument("--dir", default=None, help="where to build the archive (a temp dir)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median shown)")
     args = parser.parse_args()
+    n = args.repeat
     pool = build_pages(min(args.pool_mb, args.mb) * 1_000_000)
     pool_bytes = sum(len(p[2]) for p in pool)
     repeat = max(1, round(args.mb * 1_000_000 / pool_bytes))
@@ -218,29 +239,31 @@ def main() -> None:
 
     cctx = zstandard.ZstdCompressor(level=3)
     frames = [cctx.compress(b) for _, _, b in pool]  # warm-up, and the frames to decompress
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     floor_c = _timed(
         "floor: zstd-3 compress",
         total,
         lambda: [cctx.compress(b) for _, _, b in _stream(pool, repeat)],
+        n,
     )
     floor_d = _timed(
-        "floor: zstd decompress (streamed)", total, lambda: _decompress_all(frames, repeat)
+        "floor: zstd decompress (streamed)", total, lambda: _decompress_all(frames, repeat), n
     )
     plain_ratio = pool_bytes / sum(len(f) for f in frames)
 
     workdir = Path(tempfile.mkdtemp(prefix="ghmc-bench-", dir=args.dir))
     raw = workdir / "raw"
     append = _timed(
-        "archive: append (to disk, sealed)", total, lambda: _append_all(raw, pool, repeat)
+        "archive: append (to disk, sealed)",
+        total,
+        lambda: _append_all(raw, pool, repeat),
+        n,
+        setup=lambda: shutil.rmtree(raw, ignore_errors=True),
     )
     stats = archive.archive_stats(raw)
-    read_e = _timed(
-        "archive: read_events (all)", total, lambda: sum(1 for _ in archive.read_events(raw))
-    )
-    read_d = _timed(
-        "archive: read_dicts (all)", total, lambda: sum(1 for _ in archive.read_dicts(raw))
-    )
-    _timed("archive: verify_archive", total, lambda: archive.verify_archive(raw))
+    read_e = _timed("archive: read_events (all, body)", total, lambda: _read_events(raw), n)
+    read_d = _timed("archive: read_dicts (all, body)", total, lambda: _read_dicts(raw), n)
+    _timed("archive: verify_archive", total, lambda: archive.verify_archive(raw), 1)
     stored = stats.bytes_stored / 1e6
     print(f"segments {stats.segments}, events {stats.events}, stored {stored:.1f} MB")
     print(
@@ -252,6 +275,7 @@ def main() -> None:
         f"read_events = {read_e / floor_d:.0%}, read_dicts = {read_d / floor_d:.0%} "
         "of the decompress floor"
     )
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -31,8 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import config as config_mod  # noqa: E402
+import sim.server  # noqa: E402
 from ingest import run_ingest  # noqa: E402
 from sim import FaultConfig, SimConfig, Simulator  # noqa: E402
+
+# See tests/test_ingest_sim.py: without this every simulated answer waits ~40 ms for a delayed ACK.
+sim.server._Base.disable_nagle_algorithm = True
 
 
 class HybridClock:
@@ -96,7 +100,13 @@ def measure(name: str, sim: Simulator, cfg: Any, clock: HybridClock) -> Measure:
     log_before = len(sim.request_log)
     waited_before = clock.waited
     t0 = time.perf_counter()
-    result = run_ingest(cfg, clock=clock, sleep=clock.sleep)
+    repos: dict[str, int] = {}
+
+    def progress(enterprise_id: str, **fields: Any) -> None:
+        if fields.get("repos_total"):
+            repos[enterprise_id] = int(fields["repos_total"])
+
+    result = run_ingest(cfg, clock=clock, sleep=clock.sleep, progress=progress)
     wall = time.perf_counter() - t0
     entries = sim.request_log[log_before:]
     runs = result.runs
@@ -110,7 +120,7 @@ def measure(name: str, sim: Simulator, cfg: Any, clock: HybridClock) -> Measure:
         waited_s=clock.waited - waited_before,
         sim_charged=sum(1 for e in entries if e.charged),
     )
-    print(f"{name}: status={result.status} {m.row()}", flush=True)
+    print(f"{name}: status={result.status} repos={sum(repos.values())} {m.row()}", flush=True)
     for line in result.lines()[len(runs) :][:5]:
         print("   ", line)
     return m

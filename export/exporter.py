@@ -15,6 +15,7 @@ manifest is in place. Temporary files a killed run left behind are removed at th
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import sqlite3
 from collections.abc import Callable
@@ -161,7 +162,10 @@ def _render_tables(
                 return render_piece(db, plans[i].pieces[j], head, last, LEVEL)
 
             return [_write_table(out_dir, p, i, local) for i, p in enumerate(plans)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # spawn, not fork: the daily job may have threads running (fork would copy their locks),
+        # and it is what Windows does anyway, so one behaviour is tested everywhere.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures: dict[tuple[int, int], Future[Piece]] = {}
             for i in sorted(range(len(plans)), key=lambda k: -plans[k].rows):
                 count = len(plans[i].pieces)

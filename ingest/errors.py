@@ -10,6 +10,7 @@ IngestError                     base of everything ingest raises
 │                               limits still failing after the retry policy's attempts
 ├── PartialCollection           the run stored everything it could but some requests failed (exit 3)
 └── CollectionFailed            nothing could be collected, e.g. a bad token (exit 1)
+Interrupted (BaseException)     Ctrl-C: enterprise threads stop before their next request
 ```
 
 Messages never contain a token: `scrub` removes every registered secret from any text before it is
@@ -43,6 +44,10 @@ def scrub(text: str) -> str:
         if secret in text:
             text = text.replace(secret, "***")
     return text
+
+
+class Interrupted(BaseException):
+    """The run was asked to stop (Ctrl-C in the main thread); enterprise threads end at once."""
 
 
 class IngestError(Exception):

@@ -19,7 +19,7 @@ import orjson
 
 from archive import ArchiveWriter, Event
 from ingest.client import Downloader, GitHubClient, HttpResponse, utc_stamp
-from ingest.errors import RequestError
+from ingest.errors import Interrupted, RequestError
 from ingest.paginate import next_url
 from ingest.plan import EtagEntry, PlanIndex
 from ingest.summaries import EMPTY, Summary, summarize
@@ -105,6 +105,7 @@ class Recorder:
         self.run_id = run_id
         self.enterprise_id = enterprise_id
         self.stats = stats
+        self.cancel = threading.Event()
 
     def append(
         self,
@@ -178,6 +179,8 @@ class Fetcher:
         conditional: bool = True,
     ) -> Page:
         """GET (conditionally), archive the answer, return it; error events re-raise."""
+        if self.recorder.cancel.is_set():
+            raise Interrupted
         cl = client or self.client
         target = url or req.url(cl.api_url)
         key = (target, cl.credential)
@@ -274,6 +277,8 @@ class Fetcher:
         self, downloader: Downloader, url: str, *, kind: str, refs: dict[str, Any]
     ) -> Event:
         """Download a report file (no Authorization) and archive it; errors re-raise."""
+        if self.recorder.cancel.is_set():
+            raise Interrupted
         request: dict[str, Any] = {
             "method": "GET",
             "url": url,

@@ -46,6 +46,7 @@ _WATERMARK_FIELD = {
     kinds.REPO_RELEASES: 0,
     kinds.REPO_ISSUES: 0,
 }
+_SINCE_KINDS = frozenset({kinds.REPO_COMMITS, kinds.REPO_ISSUES})
 PENDING_STATES = frozenset({"pending", "queued", "in_progress"})
 
 
@@ -87,8 +88,10 @@ class PlanIndex:
     seat_logins: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     repos: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
     watermarks: dict[tuple[str, str, str], str] = field(default_factory=dict)
-    pr_needed: dict[str, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
-    pr_done: dict[tuple[str, int, str], str] = field(default_factory=dict)
+    pr_needed: dict[str, dict[int, tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    pr_done: dict[tuple[str, int, str], tuple[str, str]] = field(default_factory=dict)
     runs_pending: dict[str, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
     deployments: dict[str, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
     deployment_state: dict[tuple[str, int], str] = field(default_factory=dict)
@@ -98,18 +101,31 @@ class PlanIndex:
         """The latest value seen by a complete walk of this stream, or None."""
         return self.watermarks.get((kind, scope, stream))
 
-    def pr_backlog(self, repo: str, cutoff: str) -> dict[int, str]:
-        """PRs of `repo` (updated at or after `cutoff`) whose detail, reviews or commits are
-        not stored for their latest known updated_at: number → updated_at."""
-        out: dict[int, str] = {}
-        for number, updated in self.pr_needed.get(repo, {}).items():
-            if updated < cutoff:
-                continue
-            for stream in (kinds.REPO_PULL, kinds.REPO_PULL_REVIEWS, kinds.REPO_PULL_COMMITS):
-                if self.pr_done.get((repo, number, stream), "") < updated:
-                    out[number] = updated
-                    break
+    def pr_todo(self, repo: str, number: int, updated: str, head: str) -> list[str]:
+        """Which of a PR's detail, reviews and commits must be (re)fetched.
+
+        The detail (additions, deletions, changed files) and the commits change only with the head
+        commit, so they are re-read when the head SHA moved; reviews whenever updated_at moved."""
+        out = []
+        for kind in (kinds.REPO_PULL, kinds.REPO_PULL_REVIEWS, kinds.REPO_PULL_COMMITS):
+            done = self.pr_done.get((repo, number, kind))
+            if done is None:
+                out.append(kind)
+            elif kind == kinds.REPO_PULL_REVIEWS or not head or not done[1]:
+                if done[0] < updated:
+                    out.append(kind)
+            elif done[1] != head:
+                out.append(kind)
         return out
+
+    def pr_backlog(self, repo: str, cutoff: str) -> dict[int, tuple[str, str]]:
+        """PRs of `repo` (updated at or after `cutoff`) with something still to fetch for their
+        latest known state: number → (updated_at, head sha)."""
+        return {
+            number: (updated, head)
+            for number, (updated, head) in self.pr_needed.get(repo, {}).items()
+            if updated >= cutoff and self.pr_todo(repo, number, updated, head)
+        }
 
     def all_seat_logins(self) -> list[str]:
         """Logins of the latest seat snapshot of every scope."""
@@ -203,9 +219,9 @@ class _Builder:
         )
         if kind == kinds.REPO_PULLS:
             needed = self.index.pr_needed[scope]
-            for number, updated in summary.items:
-                if updated > needed.get(int(number), ""):
-                    needed[int(number)] = updated
+            for number, updated, head in summary.items:
+                if updated > needed.get(int(number), ("", ""))[0]:
+                    needed[int(number)] = (updated, head)
         elif kind == kinds.REPO_PULL:
             self._pr_done(scope, ev, kind)
             return
@@ -228,15 +244,25 @@ class _Builder:
     def _pr_done(self, scope: str, ev: Event, kind: str) -> None:
         number = int(ev.refs.get("pull_number", 0))
         updated = str(ev.refs.get("pull_updated_at", ""))
+        head = str(ev.refs.get("pull_head_sha", ""))
         key = (scope, number, kind)
-        if updated > self.index.pr_done.get(key, ""):
-            self.index.pr_done[key] = updated
+        if updated >= self.index.pr_done.get(key, ("", ""))[0]:
+            self.index.pr_done[key] = (updated, head)
 
     def _complete(self, kind: str, scope: str, stream: str, ev: Event, items: list[Any]) -> None:
         idx = self.index
         field_no = _WATERMARK_FIELD.get(kind)
         if field_no is not None:
             values = [str(item[field_no]) for item in items if item[field_no]]
+            query = ev.request.get("query", {})
+            single = kind in _SINCE_KINDS and ev.request.get("page") == 1
+            if not values or single:
+                # Nothing new, or one page answered everything since the bound: keep the bound
+                # the walk used, so the next run asks the very same URL (a free 304 unless
+                # something changed) instead of a URL that moves with every new item.
+                bound = str(query.get("since") or query.get("created", "")).lstrip(">=")
+                values = [bound[:10] if kind == kinds.REPO_WORKFLOW_RUNS else bound]
+            values = [v for v in values if v]
             if values:
                 key = (kind, scope, stream)
                 idx.watermarks[key] = max([*values, idx.watermarks.get(key, "")])

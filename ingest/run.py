@@ -37,7 +37,7 @@ from ingest.collectors import releases as releases_c
 from ingest.collectors import repos as repos_c
 from ingest.collectors import workflow_runs as runs_c
 from ingest.context import Ctx, ProgressHook
-from ingest.errors import AuthFailed, CollectionFailed, PartialCollection, scrub
+from ingest.errors import AuthFailed, CollectionFailed, Interrupted, PartialCollection, scrub
 from ingest.fetch import Fetcher, Recorder, RunStats
 from ingest.plan import PlanIndex, load_index
 from ingest.progress import no_progress
@@ -146,6 +146,7 @@ class _Env:
     policy: RetryPolicy
     progress: ProgressHook
     session_factory: SessionFactory | None
+    cancel: threading.Event = field(default_factory=threading.Event)
 
 
 def run_ingest(
@@ -185,7 +186,11 @@ def run_ingest(
                 max_workers=max(1, len(ents)), thread_name_prefix="ingest"
             ) as pool:
                 futures = [pool.submit(_run_enterprise, env, ent, indexes[ent.id]) for ent in ents]
-                runs = tuple(f.result() for f in futures)
+                try:
+                    runs = tuple(f.result() for f in futures)
+                except BaseException:
+                    env.cancel.set()
+                    raise
         for run in runs:
             log.info("%s", run.line())
         return IngestResult(runs)
@@ -223,6 +228,7 @@ def _run_enterprise(env: _Env, ent: EnterpriseConfig, index: PlanIndex) -> RunSu
     run_id = new_run_id(env.clock(), ent.id)
     stats = RunStats()
     recorder = Recorder(env.writer, env.lock, run_id, ent.id, stats)
+    recorder.cancel = env.cancel
     started = utc_stamp(env.clock())
     _run_event(
         recorder,
@@ -239,6 +245,7 @@ def _run_enterprise(env: _Env, ent: EnterpriseConfig, index: PlanIndex) -> RunSu
         },
     )
     log.info("run %s started for enterprise %s", run_id, ent.id)
+    interrupted = False
     ctx = Ctx(
         env.cfg,
         ent,
@@ -256,6 +263,9 @@ def _run_enterprise(env: _Env, ent: EnterpriseConfig, index: PlanIndex) -> RunSu
     except AuthFailed as exc:
         stats.add_error(exc.message)
         log.error("%s", exc.message)
+    except Interrupted:
+        interrupted = True
+        log.warning("run %s interrupted", run_id)
     except Exception as exc:  # a bug must not lose the run record
         message = f"enterprise {ent.id}: unexpected {type(exc).__name__}: {scrub(str(exc))}"
         stats.add_error(message)
@@ -274,6 +284,7 @@ def _run_enterprise(env: _Env, ent: EnterpriseConfig, index: PlanIndex) -> RunSu
             stats=stats,
             clients=list(clients),
             downloader=downloader,
+            interrupted=interrupted,
         )
         _run_event(recorder, kinds.RUN_FINISHED, summary.finished_at, asdict(summary))
         with env.lock:
@@ -317,10 +328,13 @@ def _summary(
     stats: RunStats,
     clients: list[GitHubClient],
     downloader: Downloader,
+    interrupted: bool = False,
 ) -> RunSummary:
     counters = [c.counters for c in clients] + [downloader.counters]
     lows = [c.rate.lowest for c in clients if c.rate.lowest is not None]
-    if not stats.error_count:
+    if interrupted:
+        status = "interrupted"
+    elif not stats.error_count:
         status = "ok"
     elif stats.collected == 0:
         status = "failed"

@@ -40,7 +40,15 @@ def _list(body: Any, key: str | None = None) -> list[dict[str, Any]]:
 
 def _pulls(body: Any) -> Summary:
     return Summary(
-        tuple((p.get("number"), p.get("updated_at") or "") for p in _list(body) if p.get("number"))
+        tuple(
+            (
+                p.get("number"),
+                p.get("updated_at") or "",
+                str((p.get("head") or {}).get("sha") or ""),
+            )
+            for p in _list(body)
+            if p.get("number")
+        )
     )
 
 

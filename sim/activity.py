@@ -22,8 +22,18 @@ MAX_PR_DAYS = 10
 
 PACKAGES = ("requests", "lodash", "serde", "gin", "jackson", "pytest", "react", "tokio")
 VERBS = ("Add", "Fix", "Refactor", "Improve", "Remove", "Update", "Speed up", "Document")
-THINGS = ("retry logic", "login flow", "cache layer", "pagination", "metrics export",
-          "error handling", "config loader", "rate limiter", "search index", "audit log")  # fmt: skip
+THINGS = (
+    "retry logic",
+    "login flow",
+    "cache layer",
+    "pagination",
+    "metrics export",
+    "error handling",
+    "config loader",
+    "rate limiter",
+    "search index",
+    "audit log",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +50,37 @@ class Counts:
     def numbered(self) -> int:
         """Items that take an issue/PR number."""
         return self.prs + self.reverts + self.issues + self.incidents
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A numbered item to be born: where, when, its number and id, and its own random stream."""
+
+    repo: Repo
+    day: dt.date
+    kind: str  # pr | revert | issue | incident
+    number: int
+    ident: int
+    created: int
+    r: random.Random
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What a PR generator decided before the merge/close decision."""
+
+    author: User
+    kind: str
+    title: str
+    ready_at: int | None
+    commits: tuple[Commit, ...]
+    reviews: tuple[Review, ...]
+    approved_at: int
+
+
+def _review(slot: Slot, k: int, user: User, state: str, *, t: int, sha: str) -> Review:
+    body = {"APPROVED": "LGTM", "CHANGES_REQUESTED": "Please add tests."}.get(state, "")
+    return Review(slot.ident * 10 + k, user, state, t, sha, body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +147,8 @@ class Activity:
         return (repo.idx + 1) * 10**8 + day_index(day) * 10**4 + k
 
     # the day ------------------------------------------------------------------------------
-    def _slots(self, repo: Repo, day: dt.date) -> list[tuple[int, str, int, int]]:
-        """(created, kind, number, id) of the numbered items born on the day, in number order."""
+    def _slots(self, repo: Repo, day: dt.date) -> list[Slot]:
+        """The numbered items born on the day, in number order."""
         counts = self.counts(repo, day)
         r = rng(self.seed, "day", repo.idx, day)
         slots: list[tuple[int, str]] = []
@@ -120,28 +161,34 @@ class Activity:
             slots.extend((work_time(r, day), kind) for _ in range(n))
         slots.sort()
         number = self.first_number(repo, day)
-        return [(t, kind, number + k, self._id(repo, day, k)) for k, (t, kind) in enumerate(slots)]
+        return [
+            Slot(
+                repo,
+                day,
+                kind,
+                number + k,
+                self._id(repo, day, k),
+                t,
+                rng(self.seed, "item", repo.idx, number + k),
+            )
+            for k, (t, kind) in enumerate(slots)
+        ]
 
     def _base(self, repo: Repo, day: dt.date) -> tuple[PullRequest, ...]:
         """The day's ordinary PRs (no reverts): they depend on nothing but their own hashes."""
-        return tuple(
-            self._pull(repo, rng(self.seed, "item", repo.idx, number), number, ident, created)
-            for created, kind, number, ident in self._slots(repo, day)
-            if kind == "pr"
-        )
+        return tuple(self._pull(slot) for slot in self._slots(repo, day) if slot.kind == "pr")
 
     def _day(self, repo: Repo, day: dt.date) -> RepoDay:
         base = {pr.number: pr for pr in self.base(repo, day)}
         prs: list[PullRequest] = []
         issues: list[Issue] = []
-        for created, kind, number, ident in self._slots(repo, day):
-            ir = rng(self.seed, "item", repo.idx, number)
-            if kind == "pr":
-                prs.append(base[number])
-            elif kind == "revert":
-                prs.append(self._revert(repo, ir, number, ident, created, day))
+        for slot in self._slots(repo, day):
+            if slot.kind == "pr":
+                prs.append(base[slot.number])
+            elif slot.kind == "revert":
+                prs.append(self._revert(slot))
             else:
-                issues.append(self._issue(repo, ir, number, ident, created, kind))
+                issues.append(self._issue(slot))
         counts = self.counts(repo, day)
         pushes = tuple(self._push(repo, day, i) for i in range(counts.pushes))
         return RepoDay(tuple(prs), tuple(issues), pushes)
@@ -164,68 +211,84 @@ class Activity:
         return r.choice(others) if others else None
 
     # pull requests ------------------------------------------------------------------------
-    def _pull(self, repo: Repo, r: random.Random, number: int, ident: int, created: int) -> PullRequest:
+    def _pull(self, slot: Slot) -> PullRequest:
+        r, repo = slot.r, slot.repo
         roll = r.random()
         if roll < 0.10:
-            return self._bot_pull(repo, r, number, ident, created)
+            return self._bot_pull(slot)
         if roll < 0.16:
-            return self._copilot_pull(repo, r, number, ident, created)
+            return self._copilot_pull(slot)
         author = r.choice(self._people(repo))
         title = f"{r.choice(VERBS)} {r.choice(THINGS)}"
+        created = slot.created
         first_commit = created - r.randint(600, 3 * DAY_S)
         draft = r.random() < 0.2
         ready = created + r.randint(3600, 2 * DAY_S) if draft else created
-        n_commits = r.randint(1, 5)
-        times = sorted(r.randint(first_commit, created) for _ in range(n_commits - 1))
-        commits = [self._commit(repo, r, author, t, f"{title} (part {i + 1})", number, i)
-                   for i, t in enumerate([first_commit, *times])]  # fmt: skip
-        reviews, approved_at = self._reviews(repo, r, author, ready, commits, number, ident)
-        return self._finish(repo, r, number, ident, author, "human", title, created, ready if draft else None,
-                            commits, reviews, approved_at, None)  # fmt: skip
+        times = sorted(r.randint(first_commit, created) for _ in range(r.randint(1, 5) - 1))
+        commits = [
+            self._commit(slot, author, t, f"{title} (part {i + 1})", i)
+            for i, t in enumerate([first_commit, *times])
+        ]
+        reviews, approved_at = self._reviews(slot, author, ready, commits)
+        draft_ready = ready if draft else None
+        opening = Opening(
+            author, "human", title, draft_ready, tuple(commits), tuple(reviews), approved_at
+        )
+        return self._finish(slot, opening)
 
-    def _bot_pull(self, repo: Repo, r: random.Random, number: int, ident: int, created: int) -> PullRequest:
+    def _bot_pull(self, slot: Slot) -> PullRequest:
+        r = slot.r
         bot = self.world.user("dependabot[bot]")
         pkg = r.choice(PACKAGES)
         major, minor = r.randint(1, 9), r.randint(0, 30)
         title = f"Bump {pkg} from {major}.{minor}.0 to {major}.{minor + 1}.0"
-        commits = [self._commit(repo, r, bot, created - 60, title, number, 0)]
+        commits = [self._commit(slot, bot, slot.created - 60, title, 0)]
         reviews: list[Review] = []
-        approved_at = created + r.randint(600, 2 * DAY_S)
-        reviewer = self._other(r, repo, bot.login)
+        approved_at = slot.created + r.randint(600, 2 * DAY_S)
+        reviewer = self._other(r, slot.repo, bot.login)
         if reviewer and r.random() < 0.6:
-            reviews.append(self._review(r, ident, 0, reviewer, "APPROVED", approved_at, commits[-1].sha))
-        return self._finish(repo, r, number, ident, bot, "bot", title, created, None, commits, reviews,
-                            approved_at, None, labels=("dependencies",))  # fmt: skip
+            reviews.append(
+                _review(slot, 0, reviewer, "APPROVED", t=approved_at, sha=commits[-1].sha)
+            )
+        opening = Opening(bot, "bot", title, None, tuple(commits), tuple(reviews), approved_at)
+        return self._finish(slot, opening, labels=("dependencies",))
 
-    def _copilot_pull(self, repo: Repo, r: random.Random, number: int, ident: int, created: int) -> PullRequest:
+    def _copilot_pull(self, slot: Slot) -> PullRequest:
+        r = slot.r
         agent = self.world.user("Copilot")
-        assignee = r.choice(self._people(repo))
+        assignee = r.choice(self._people(slot.repo))
         title = f"{r.choice(VERBS)} {r.choice(THINGS)}"
-        ready = created + r.randint(600, 2400)
+        ready = slot.created + r.randint(600, 2400)
         commits = [
-            self._commit(repo, r, agent, created - 30, "Initial plan", number, 0),
-            self._commit(repo, r, agent, ready - 60, title, number, 1),
+            self._commit(slot, agent, slot.created - 30, "Initial plan", 0),
+            self._commit(slot, agent, ready - 60, title, 1),
         ]
-        reviews, approved_at = self._reviews(repo, r, agent, ready, commits, number, ident, assignee)
-        return self._finish(repo, r, number, ident, agent, "copilot", title, created, ready, commits, reviews,
-                            approved_at, None, assignee=assignee)  # fmt: skip
+        reviews, approved_at = self._reviews(slot, agent, ready, commits, assignee)
+        opening = Opening(
+            agent, "copilot", title, ready, tuple(commits), tuple(reviews), approved_at
+        )
+        return self._finish(slot, opening, assignee=assignee)
 
-    def _revert(self, repo: Repo, r: random.Random, number: int, ident: int, created: int,
-                day: dt.date) -> PullRequest:  # fmt: skip
-        target = self._revert_target(repo, day, created)
+    def _revert(self, slot: Slot) -> PullRequest:
+        r, repo, created = slot.r, slot.repo, slot.created
+        target = self._revert_target(repo, slot.day, created)
         author = r.choice(self._people(repo))
         if target is None:
-            return self._pull(repo, r, number, ident, created)
+            return self._pull(slot)
         title = f'Revert "{target.title}"'
-        commits = [self._commit(repo, r, author, created - 120, title, number, 0)]
+        commits = [self._commit(slot, author, created - 120, title, 0)]
         approved_at = created + r.randint(300, 5400)
         reviews: list[Review] = []
         reviewer = self._other(r, repo, author.login)
         if reviewer:
-            reviews.append(self._review(r, ident, 0, reviewer, "APPROVED", approved_at, commits[0].sha))
+            reviews.append(
+                _review(slot, 0, reviewer, "APPROVED", t=approved_at, sha=commits[0].sha)
+            )
         body = f"Reverts {repo.full_name}#{target.number}"
-        return self._finish(repo, r, number, ident, author, "revert", title, created, None, commits, reviews,
-                            approved_at, target.number, body=body, merge_p=0.95)  # fmt: skip
+        opening = Opening(
+            author, "revert", title, None, tuple(commits), tuple(reviews), approved_at
+        )
+        return self._finish(slot, opening, reverts=target.number, body=body, merge_p=0.95)
 
     def _revert_target(self, repo: Repo, day: dt.date, created: int) -> PullRequest | None:
         """The latest non-revert PR merged before `created`, among those born in the last 3 days."""
@@ -238,87 +301,138 @@ class Activity:
         ]
         return max(candidates, key=lambda pr: pr.merged_at or 0, default=None)
 
-    def _reviews(self, repo: Repo, r: random.Random, author: User, ready: int, commits: list[Commit],
-                 number: int, ident: int, reviewer: User | None = None) -> tuple[list[Review], int]:  # fmt: skip
+    def _reviews(
+        self,
+        slot: Slot,
+        author: User,
+        ready: int,
+        commits: list[Commit],
+        reviewer: User | None = None,
+    ) -> tuple[list[Review], int]:
+        """Reviews (Copilot's, the author's own comment, a human's) and the approval time."""
+        r = slot.r
         reviews: list[Review] = []
         if r.random() < 0.35:
             bot = self.world.user("copilot-pull-request-reviewer[bot]")
-            reviews.append(self._review(r, ident, 0, bot, "COMMENTED", ready + r.randint(60, 400), commits[-1].sha))
+            t = ready + r.randint(60, 400)
+            reviews.append(_review(slot, 0, bot, "COMMENTED", t=t, sha=commits[-1].sha))
         if author.kind == "human" and r.random() < 0.1:
-            reviews.append(self._review(r, ident, 1, author, "COMMENTED", ready + r.randint(60, 1800), commits[-1].sha))
-        human = reviewer or self._other(r, repo, author.login)
+            t = ready + r.randint(60, 1800)
+            reviews.append(_review(slot, 1, author, "COMMENTED", t=t, sha=commits[-1].sha))
+        human = reviewer or self._other(r, slot.repo, author.login)
         t = ready + r.randint(600, int(1.5 * DAY_S))
         if human is None:
             return reviews, t
         if r.random() < 0.25:
-            reviews.append(self._review(r, ident, 2, human, "CHANGES_REQUESTED", t, commits[-1].sha))
+            reviews.append(_review(slot, 2, human, "CHANGES_REQUESTED", t=t, sha=commits[-1].sha))
             fix_at = t + r.randint(900, DAY_S)
-            commits.append(self._commit(repo, r, author, fix_at, "Address review comments", number, len(commits)))
+            commits.append(
+                self._commit(slot, author, fix_at, "Address review comments", len(commits))
+            )
             t = fix_at + r.randint(600, DAY_S // 2)
-        reviews.append(self._review(r, ident, 3, human, "APPROVED", t, commits[-1].sha))
+        reviews.append(_review(slot, 3, human, "APPROVED", t=t, sha=commits[-1].sha))
         reviews.sort(key=lambda rv: rv.submitted_at)
         return reviews, t
 
-    def _finish(self, repo: Repo, r: random.Random, number: int, ident: int, author: User, kind: str,
-                title: str, created: int, ready: int | None, commits: list[Commit], reviews: list[Review],
-                approved_at: int, reverts: int | None, *, labels: tuple[str, ...] = (), body: str = "",
-                assignee: User | None = None, merge_p: float = 0.85) -> PullRequest:  # fmt: skip
-        roll = r.random()
+    def _finish(
+        self,
+        slot: Slot,
+        opening: Opening,
+        *,
+        reverts: int | None = None,
+        labels: tuple[str, ...] = (),
+        body: str = "",
+        assignee: User | None = None,
+        merge_p: float = 0.85,
+    ) -> PullRequest:
+        """Decide merge or close and assemble the PullRequest."""
+        r, repo, created = slot.r, slot.repo, slot.created
+        author, commits = opening.author, opening.commits
         merged_at = closed_at = None
         merge_sha = None
         merged_by = None
+        roll = r.random()
         if roll < merge_p:
-            merged_at = min(approved_at + r.randint(120, DAY_S), created + (MAX_PR_DAYS - 1) * DAY_S)
+            merged_at = min(
+                opening.approved_at + r.randint(120, DAY_S), created + (MAX_PR_DAYS - 1) * DAY_S
+            )
             merged_at = max(merged_at, commits[-1].authored_at + 60)
             closed_at = merged_at
-            merge_sha = sha1hex(self.seed, repo.idx, "merge", number)
-            merged_by = next((rv.user for rv in reviews if rv.state == "APPROVED"), author)
+            merge_sha = sha1hex(self.seed, repo.idx, "merge", slot.number)
+            approvers = (rv.user for rv in opening.reviews if rv.state == "APPROVED")
+            merged_by = next(approvers, author)
             if merged_by.kind != "human":
                 merged_by = assignee or self._other(r, repo, author.login) or merged_by
         elif roll < merge_p + 0.08:
             closed_at = created + r.randint(3600, 5 * DAY_S)
         method = "squash" if r.random() < 0.8 else "merge"
-        reviews = [rv for rv in reviews if merged_at is None or rv.submitted_at < merged_at]
+        reviews = [rv for rv in opening.reviews if merged_at is None or rv.submitted_at < merged_at]
+        title = opening.title
         return PullRequest(
-            repo=repo, number=number, id=ident, author=author, kind=kind, title=title,
+            repo=repo,
+            number=slot.number,
+            id=slot.ident,
+            author=author,
+            kind=opening.kind,
+            title=title,
             body=body or f"{title}.\n\nThis change was generated by the ghmc simulator.",
-            head_ref=f"{author.login.replace('[bot]', '')}/pr-{number}", created_at=created,
-            ready_at=ready, commits=tuple(commits), reviews=tuple(reviews), merged_at=merged_at,
-            closed_at=closed_at, merge_sha=merge_sha, merge_method=method, merged_by=merged_by,
-            assignee=assignee, comments=r.randint(0, 6), labels=labels, reverts=reverts,
-        )  # fmt: skip
+            head_ref=f"{author.login.replace('[bot]', '')}/pr-{slot.number}",
+            created_at=created,
+            ready_at=opening.ready_at,
+            commits=commits,
+            reviews=tuple(reviews),
+            merged_at=merged_at,
+            closed_at=closed_at,
+            merge_sha=merge_sha,
+            merge_method=method,
+            merged_by=merged_by,
+            assignee=assignee,
+            comments=r.randint(0, 6),
+            labels=labels,
+            reverts=reverts,
+        )
 
-    def _commit(self, repo: Repo, r: random.Random, author: User, t: int, message: str,
-                number: int, k: int) -> Commit:  # fmt: skip
-        sha = sha1hex(self.seed, repo.idx, "prc", number, k)
+    def _commit(self, slot: Slot, author: User, t: int, message: str, k: int) -> Commit:
+        r = slot.r
+        sha = sha1hex(self.seed, slot.repo.idx, "prc", slot.number, k)
         adds = int(r.paretovariate(1.2) * 15)
-        return Commit(sha, author, t, t, message, min(adds, 4000), min(int(adds * r.random()), 3000))
-
-    def _review(self, r: random.Random, ident: int, k: int, user: User, state: str, t: int,
-                sha: str) -> Review:  # fmt: skip
-        body = {"APPROVED": "LGTM", "CHANGES_REQUESTED": "Please add tests."}.get(state, "")
-        return Review(ident * 10 + k, user, state, t, sha, body)
+        return Commit(
+            sha, author, t, t, message, min(adds, 4000), min(int(adds * r.random()), 3000)
+        )
 
     # issues and pushes ---------------------------------------------------------------------
-    def _issue(self, repo: Repo, r: random.Random, number: int, ident: int, created: int,
-               kind: str) -> Issue:  # fmt: skip
+    def _issue(self, slot: Slot) -> Issue:
+        r, repo, created = slot.r, slot.repo, slot.created
         author = r.choice(self._people(repo))
         closer = r.choice(self._people(repo))
-        if kind == "incident":
-            title = f"Incident: {r.choice(['elevated error rate', 'latency spike', 'outage'])} in {repo.name}"
+        if slot.kind == "incident":
+            what = r.choice(["elevated error rate", "latency spike", "outage"])
+            title = f"Incident: {what} in {repo.name}"
             labels: tuple[str, ...] = ("incident", r.choice(("sev1", "sev2", "sev3")))
             closed = created + r.randint(1800, 2 * DAY_S) if r.random() < 0.92 else None
         else:
             title = f"{r.choice(['Bug', 'Feature request', 'Question'])}: {r.choice(THINGS)}"
             labels = (r.choice(("bug", "enhancement", "documentation")),)
             closed = created + r.randint(3600, 20 * DAY_S) if r.random() < 0.6 else None
-        return Issue(repo, number, ident, author, title, f"{title}.", labels, created, closed,
-                     closer if closed else None, r.randint(0, 8))  # fmt: skip
+        return Issue(
+            repo=repo,
+            number=slot.number,
+            id=slot.ident,
+            author=author,
+            title=title,
+            body=f"{title}.",
+            labels=labels,
+            created_at=created,
+            closed_at=closed,
+            closed_by=closer if closed else None,
+            comments=r.randint(0, 8),
+        )
 
     def _push(self, repo: Repo, day: dt.date, i: int) -> Commit:
         r = rng(self.seed, "push", repo.idx, day, i)
         author = r.choice(self._people(repo))
         t = work_time(r, day)
         sha = sha1hex(self.seed, repo.idx, "push", day, i)
-        message = f"{r.choice(['Fix typo in', 'Update', 'Tweak'])} {r.choice(['README', 'docs', 'CI config'])}"
+        verb = r.choice(["Fix typo in", "Update", "Tweak"])
+        message = f"{verb} {r.choice(['README', 'docs', 'CI config'])}"
         return Commit(sha, author, t, t, message, r.randint(1, 40), r.randint(0, 20))

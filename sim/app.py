@@ -36,7 +36,9 @@ class Route:
     charged: bool = True
 
 
-def route(path: str, handler: Handler, scopes: tuple[str, ...] = (), *, charged: bool = True) -> Route:
+def route(
+    path: str, handler: Handler, scopes: tuple[str, ...] = (), *, charged: bool = True
+) -> Route:
     """Compile `/repos/{owner}/{repo}` into a Route."""
     regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
     return Route(re.compile(f"^{regex}$"), handler, scopes, charged)
@@ -54,8 +56,16 @@ class Outcome:
 class App:
     """Answers API requests from the simulator state."""
 
-    def __init__(self, state: State, tokens: Tokens, limiter: RateLimiter, clock: Clock, files: ReportFiles,
-                 signer: Signer) -> None:  # fmt: skip
+    def __init__(
+        self,
+        state: State,
+        *,
+        tokens: Tokens,
+        limiter: RateLimiter,
+        clock: Clock,
+        files: ReportFiles,
+        signer: Signer,
+    ) -> None:
         from sim.routes import ROUTES  # noqa: PLC0415 - the routes import App for typing
 
         self.files = files
@@ -70,8 +80,13 @@ class App:
         """Run a request through version, auth, rate-limit, route and ETag checks."""
         version = req.headers.get("X-GitHub-Api-Version") or DEFAULT_VERSION
         if version not in SUPPORTED:
-            msg = f"Unsupported 'X-GitHub-Api-Version' header value: {version}. Supported versions: {', '.join(SUPPORTED)}."
-            return Outcome(error(400, msg, "https://docs.github.com/rest/about-the-rest-api/api-versions"), False, None)
+            supported = ", ".join(SUPPORTED)
+            msg = f"Unsupported 'X-GitHub-Api-Version' value: {version}. Supported: {supported}."
+            return Outcome(
+                error(400, msg, "https://docs.github.com/rest/about-the-rest-api/api-versions"),
+                False,
+                None,
+            )
         req.version = version
         token = self._authenticate(req)
         if isinstance(token, Reply):
@@ -98,7 +113,9 @@ class App:
         if not header:
             return error(401, "Requires authentication")
         token = self.tokens.lookup(value.strip()) if scheme.lower() in ("bearer", "token") else None
-        if token is None or (token.expires_at is not None and token.expires_at.timestamp() <= self.clock()):
+        if token is None or (
+            token.expires_at is not None and token.expires_at.timestamp() <= self.clock()
+        ):
             return error(401, "Bad credentials")
         return token
 
@@ -117,19 +134,27 @@ class App:
         if not req.token.has_any(rt.scopes):
             if "repo" in rt.scopes:
                 return not_found()
-            return error(403, "Resource not accessible by personal access token",
-                         "https://docs.github.com/rest/copilot")  # fmt: skip
+            return error(
+                403,
+                "Resource not accessible by personal access token",
+                "https://docs.github.com/rest/copilot",
+            )
         reply = rt.handler(self, req, params)
         if reply.body is not None and reply.raw is None:
-            reply.body = apply_version(reply.body, req.version, rate_limit=req.path == "/rate_limit")
+            reply.body = apply_version(
+                reply.body, req.version, rate_limit=req.path == "/rate_limit"
+            )
         return reply
 
     def _rate_limited(self, token: Token) -> Reply:
         user = self.state.world.users.get(token.login.lower())
         uid = user.id if user else 0
         stamp = dt.datetime.fromtimestamp(self.clock(), dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-        msg = (f"API rate limit exceeded for user ID {uid}. If you reach out to GitHub Support for help, "
-               f"please include the request ID {{request_id}} and timestamp {stamp}.")  # fmt: skip
+        msg = (
+            f"API rate limit exceeded for user ID {uid}. "
+            "If you reach out to GitHub Support for help, "
+            f"please include the request ID {{request_id}} and timestamp {stamp}."
+        )
         return error(403, msg, RATE_DOCS)
 
     def _with_etag(self, req: Request, reply: Reply) -> Reply:
@@ -138,7 +163,9 @@ class App:
         reply.raw = raw
         reply.headers["ETag"] = etag
         if _etag_matches(req.headers.get("If-None-Match") or "", etag):
-            return Reply(304, None, {"ETag": etag, **{k: v for k, v in reply.headers.items() if k != "Link"}})
+            return Reply(
+                304, None, {"ETag": etag, **{k: v for k, v in reply.headers.items() if k != "Link"}}
+            )
         return reply
 
 

@@ -94,7 +94,9 @@ class Billing:
         self.copilot = copilot
         self.user_month = functools.lru_cache(maxsize=16384)(self._user_month)
 
-    def _user_month(self, user: User, source: str, year: int, month: int, until: dt.date) -> tuple[SpendRow, ...]:
+    def _user_month(
+        self, user: User, source: str, year: int, month: int, until: dt.date
+    ) -> tuple[SpendRow, ...]:
         sku = SKUS[source]
         used = 0.0
         rows: list[SpendRow] = []
@@ -121,7 +123,11 @@ class Billing:
             for month in months:
                 if dt.date(period.year, month, 1) >= today:
                     continue
-                out.extend(r for r in self.user_month(user, source, period.year, month, today) if period.contains(r.day))
+                out.extend(
+                    r
+                    for r in self.user_month(user, source, period.year, month, today)
+                    if period.contains(r.day)
+                )
         return out
 
 
@@ -135,17 +141,19 @@ def usage_json(rows: list[SpendRow], period: Period, head: dict[str, str]) -> di
         sku = members[0].sku
         gross = sum(r.gross_quantity for r in members)
         discount = sum(r.discount_quantity for r in members)
-        items.append({
-            "product": product,
-            "sku": sku_name,
-            "model": model,
-            "unitType": sku.unit_type,
-            "pricePerUnit": sku.price,
-            "grossQuantity": round(gross, 2),
-            "grossAmount": round(gross * sku.price, 4),
-            "discountQuantity": round(discount, 2),
-            "discountAmount": round(discount * sku.price, 4),
-            "netQuantity": round(gross - discount, 2),
-            "netAmount": round((gross - discount) * sku.price, 4),
-        })
+        items.append(
+            {
+                "product": product,
+                "sku": sku_name,
+                "model": model,
+                "unitType": sku.unit_type,
+                "pricePerUnit": sku.price,
+                "grossQuantity": round(gross, 2),
+                "grossAmount": round(gross * sku.price, 4),
+                "discountQuantity": round(discount, 2),
+                "discountAmount": round(discount * sku.price, 4),
+                "netQuantity": round(gross - discount, 2),
+                "netAmount": round((gross - discount) * sku.price, 4),
+            }
+        )
     return {"timePeriod": period.json(), **head, "usageItems": items}

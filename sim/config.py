@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 Clock = Callable[[], float]
 """Epoch seconds; the simulator never reads the wall clock except through this."""
@@ -61,7 +62,7 @@ class FaultConfig:
     @classmethod
     def parse(cls, spec: str) -> FaultConfig:
         """Parse `rate=0.05,kinds=500|reset,patterns=/repos/*|/orgs/*,timeout_s=1`."""
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for item in filter(None, (part.strip() for part in spec.split(","))):
             key, _, raw = item.partition("=")
             if key in ("kinds", "patterns"):
@@ -73,11 +74,11 @@ class FaultConfig:
             else:
                 msg = f"unknown fault option {key!r}"
                 raise ValueError(msg)
-        unknown = set(values.get("kinds", ())) - set(FAULT_KINDS)  # type: ignore[arg-type]
+        unknown = set(values.get("kinds", ())) - set(FAULT_KINDS)
         if unknown:
             msg = f"unknown fault kinds {sorted(unknown)}; known: {', '.join(FAULT_KINDS)}"
             raise ValueError(msg)
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)
 
 
 @dataclass(frozen=True)

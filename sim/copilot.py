@@ -25,7 +25,12 @@ BILLING_MODELS = {
     "claude-opus-4.6": "Claude Opus 4.6",
     "auto": "GPT-5.4",
 }
-MULTIPLIERS = {"GPT-5.4": 1.0, "Claude Sonnet 4.6": 1.0, "Gemini 3 Pro": 1.0, "Claude Opus 4.6": 10.0}
+MULTIPLIERS = {
+    "GPT-5.4": 1.0,
+    "Claude Sonnet 4.6": 1.0,
+    "Gemini 3 Pro": 1.0,
+    "Claude Opus 4.6": 10.0,
+}
 PHASES = ((0, "No Cohort"), (1, "Phase 1"), (2, "Phase 2"), (3, "Phase 3"))
 LATE_SHARES = (0.80, 0.92)
 """Share of user-days that reach the report on day+1 / day+2; the rest arrive on day+3."""
@@ -138,8 +143,21 @@ class Copilot:
             a = int(g * r.uniform(0.1, 0.6))
             cells.append(Cell(ide, feature, lang, model, asks, g, a, g * 6, g, a * 5, a))
             if feature == "chat_panel_agent_mode":
-                cells.append(Cell(ide, "agent_edit", lang, model, 0, 0, 0, 0, 0,
-                                  r.randint(10, 300), r.randint(0, 90)))  # fmt: skip
+                cells.append(
+                    Cell(
+                        ide,
+                        "agent_edit",
+                        lang,
+                        model,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        r.randint(10, 300),
+                        r.randint(0, 90),
+                    )
+                )
         cli = None
         if unit(self.seed, "cliuser", user.id) < 0.3 and r.random() < 0.5:
             req = r.randint(2, 40)

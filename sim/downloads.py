@@ -35,8 +35,12 @@ class Signer:
 
     def query(self, path: str) -> str:
         """The signed query string for a path."""
-        expiry = dt.datetime.fromtimestamp(int(self.clock()) + self.ttl_s, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return urlencode({"sv": SERVICE_VERSION, "sp": "r", "se": expiry, "sig": self._sig(path, expiry)})
+        expiry = dt.datetime.fromtimestamp(int(self.clock()) + self.ttl_s, dt.UTC).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
+        return urlencode(
+            {"sv": SERVICE_VERSION, "sp": "r", "se": expiry, "sig": self._sig(path, expiry)}
+        )
 
     def check(self, path: str, query: dict[str, str]) -> str:
         """`ok`, `expired` or `bad` (wrong or missing signature)."""
@@ -44,7 +48,9 @@ class Signer:
         given = query.get("sig", "")
         if not expiry or not hmac.compare_digest(given, self._sig(path, expiry)):
             return "bad"
-        deadline = dt.datetime.strptime(expiry, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC).timestamp()
+        deadline = (
+            dt.datetime.strptime(expiry, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC).timestamp()
+        )
         return "ok" if self.clock() < deadline else "expired"
 
 
@@ -93,7 +99,7 @@ class ReportFiles:
     def path(self, scope: str, kind: str, day: dt.date, served_on: dt.date, part: int) -> str:
         """The file path on the download host (opaque to clients); remembered for lookup."""
         key = sha1hex("report", scope, kind, day, served_on)[:16]
-        path = f"/copilot-reports/{key}/{kind}/{day.isoformat()}/{served_on.isoformat()}/part-{part:04d}.ndjson"
+        path = f"/copilot-reports/{key}/{kind}/{day}/{served_on}/part-{part:04d}.ndjson"
         self.index[path] = (scope, kind, day, served_on, part)
         return path
 

@@ -30,7 +30,11 @@ class Faults:
     def pick(self, path: str, key: str) -> str | None:
         """The fault for this request, or None."""
         cfg = self.config
-        if cfg.rate <= 0 or not cfg.kinds or not any(fnmatch.fnmatchcase(path, p) for p in cfg.patterns):
+        if (
+            cfg.rate <= 0
+            or not cfg.kinds
+            or not any(fnmatch.fnmatchcase(path, p) for p in cfg.patterns)
+        ):
             return None
         with self._lock:
             attempt = self._attempts.get(key, 0)

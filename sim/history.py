@@ -38,7 +38,9 @@ class Seat:
 class History:
     """Per-repository lists and seat lists for a given `today` (cached per (repo, today))."""
 
-    def __init__(self, world: World, activity: Activity, delivery: Delivery, copilot: Copilot) -> None:
+    def __init__(
+        self, world: World, activity: Activity, delivery: Delivery, copilot: Copilot
+    ) -> None:
         self.world = world
         self.activity = activity
         self.delivery = delivery
@@ -67,7 +69,9 @@ class History:
     def _issues(self, repo: Repo, today: dt.date) -> tuple[Issue, ...]:
         return tuple(i for day in self.days(today) for i in self.activity.day(repo, day).issues)
 
-    def _main_commits(self, repo: Repo, today: dt.date) -> tuple[tuple[MainCommit, tuple[str, ...]], ...]:
+    def _main_commits(
+        self, repo: Repo, today: dt.date
+    ) -> tuple[tuple[MainCommit, tuple[str, ...]], ...]:
         """Default-branch commits with their parents, oldest first."""
         initial = self.delivery.initial_commit(repo)
         out: list[tuple[MainCommit, tuple[str, ...]]] = [(initial, ())]
@@ -93,7 +97,9 @@ class History:
             for run in self.delivery.runs(repo, day):
                 if run.created_at >= now:
                     continue
-                base = counters.get(run.workflow, 100 + h64(self.world.seed, run.workflow, repo.idx) % 900)
+                base = counters.get(
+                    run.workflow, 100 + h64(self.world.seed, run.workflow, repo.idx) % 900
+                )
                 counters[run.workflow] = base + 1
                 out.append((run, base + 1))
         return tuple(out)
@@ -147,7 +153,9 @@ class History:
             last = created + 60
         teams = [t for t in self.world.teams[user.orgs[0]] if user.login in t.members]
         team = teams[0] if teams and r.random() < 0.6 else None
-        cancel = user.seat_day + dt.timedelta(days=r.randint(20, 400)) if r.random() < 0.08 else None
+        cancel = (
+            user.seat_day + dt.timedelta(days=r.randint(20, 400)) if r.random() < 0.08 else None
+        )
         pending = cancel if cancel is not None and cancel >= today else None
         editor = f"{user.ide}/1.106.2/copilot-chat/0.33.1" if last else None
         plan = "enterprise" if r.random() < 0.3 else "business"

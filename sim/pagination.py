@@ -11,7 +11,9 @@ T = TypeVar("T")
 MAX_PER_PAGE = 100
 
 
-def page_params(query: dict[str, str], default: int = 30, maximum: int = MAX_PER_PAGE) -> tuple[int, int]:
+def page_params(
+    query: dict[str, str], default: int = 30, maximum: int = MAX_PER_PAGE
+) -> tuple[int, int]:
     """(page, per_page) as GitHub reads them: invalid values fall back, per_page is clamped."""
     try:
         page = max(1, int(query.get("page", "1")))

@@ -38,11 +38,22 @@ class PrDay:
 
     def add(self, other: PrDay) -> None:
         """Accumulate another PrDay into this one."""
-        for name in ("created", "reviewed", "merged", "created_by_copilot", "reviewed_by_copilot",
-                     "merged_created_by_copilot", "merged_reviewed_by_copilot", "suggestions", "applied"):  # fmt: skip
+        for name in (
+            "created",
+            "reviewed",
+            "merged",
+            "created_by_copilot",
+            "reviewed_by_copilot",
+            "merged_created_by_copilot",
+            "merged_reviewed_by_copilot",
+            "suggestions",
+            "applied",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for mine, theirs in ((self.copilot_suggestions, other.copilot_suggestions),
-                             (self.copilot_applied, other.copilot_applied)):  # fmt: skip
+        for mine, theirs in (
+            (self.copilot_suggestions, other.copilot_suggestions),
+            (self.copilot_applied, other.copilot_applied),
+        ):
             for key, value in theirs.items():
                 mine[key] = mine.get(key, 0) + value
         self.minutes += other.minutes
@@ -87,7 +98,9 @@ def _count(out: PrDay, pr: PullRequest, day: dt.date) -> None:
         out.reviewed_by_copilot += 1
         for rv in copilot_reviews:
             kind = ("bug_risk", "security", "performance")[h64("ctype", rv.id) % 3]
-            out.copilot_suggestions[kind] = out.copilot_suggestions.get(kind, 0) + 1 + h64("cs", rv.id) % 3
+            out.copilot_suggestions[kind] = (
+                out.copilot_suggestions.get(kind, 0) + 1 + h64("cs", rv.id) % 3
+            )
             out.copilot_applied[kind] = out.copilot_applied.get(kind, 0) + h64("cs", rv.id) % 2
     if pr.merged_at is not None and day_of(pr.merged_at) == day:
         minutes = (pr.merged_at - pr.created_at) / 60
@@ -108,7 +121,9 @@ def _review_stages(pr: PullRequest) -> tuple[float, float, float] | None:
     """(ready→first review, first→final review, final review→merge) in minutes, humans only."""
     if pr.author.kind != "human" or pr.merged_at is None:
         return None
-    human = [rv for rv in pr.reviews if rv.user.kind == "human" and rv.user.login != pr.author.login]
+    human = [
+        rv for rv in pr.reviews if rv.user.kind == "human" and rv.user.login != pr.author.login
+    ]
     if not human:
         return None
     ready = pr.ready_at or pr.created_at
@@ -152,7 +167,11 @@ def review_times_json(stats: PrDay, day: dt.date) -> list[dict[str, Any]]:
         return []
     cols = list(zip(*stats.review_stages, strict=True))
     names = ("ready_to_first_review", "first_to_final_review", "final_review_to_merge")
-    row: dict[str, Any] = {"authored_by": "human", "reviewed_by": "human", "total_merged": len(cols[0])}
+    row: dict[str, Any] = {
+        "authored_by": "human",
+        "reviewed_by": "human",
+        "total_merged": len(cols[0]),
+    }
     for name, values in zip(names, cols, strict=True):
         row[f"median_minutes_{name}"] = _median(list(values))
         row[f"p90_minutes_{name}"] = _p90(list(values))

@@ -26,9 +26,21 @@ METRICS = (
     "loc_added_sum",
     "loc_deleted_sum",
 )
-IDE_VERSIONS = {"vscode": "1.106.2", "visualstudio": "17.14.3", "intellij": "2025.2.4",
-                "neovim": "0.11.4", "xcode": "26.1", "eclipse": "4.37"}  # fmt: skip
-REPORT_KINDS = ("enterprise-1-day", "organization-1-day", "users-1-day", "repos-1-day", "user-teams-1-day")
+IDE_VERSIONS = {
+    "vscode": "1.106.2",
+    "visualstudio": "17.14.3",
+    "intellij": "2025.2.4",
+    "neovim": "0.11.4",
+    "xcode": "26.1",
+    "eclipse": "4.37",
+}
+REPORT_KINDS = (
+    "enterprise-1-day",
+    "organization-1-day",
+    "users-1-day",
+    "repos-1-day",
+    "user-teams-1-day",
+)
 
 Record = dict[str, Any]
 
@@ -36,8 +48,17 @@ Record = dict[str, Any]
 def _metrics(cells: Iterable[Cell]) -> dict[str, int]:
     values = [0] * 7
     for c in cells:
-        for i, v in enumerate((c.interactions, c.generated, c.accepted, c.suggested_add,
-                               c.suggested_delete, c.added, c.deleted)):  # fmt: skip
+        for i, v in enumerate(
+            (
+                c.interactions,
+                c.generated,
+                c.accepted,
+                c.suggested_add,
+                c.suggested_delete,
+                c.added,
+                c.deleted,
+            )
+        ):
             values[i] += v
     return dict(zip(METRICS, values, strict=True))
 
@@ -61,10 +82,15 @@ def breakdowns(cells: list[Cell], sampled_at: str | None = None) -> Record:
     by_ide = _group(cells, ("ide",))
     if sampled_at is not None:
         for row in by_ide:
-            row["last_known_ide_version"] = {"ide_version": IDE_VERSIONS.get(row["ide"], "1.0.0"),
-                                             "sampled_at": sampled_at}  # fmt: skip
-            row["last_known_plugin_version"] = {"plugin": "copilot-chat", "plugin_version": "0.33.1",
-                                                "sampled_at": sampled_at}  # fmt: skip
+            row["last_known_ide_version"] = {
+                "ide_version": IDE_VERSIONS.get(row["ide"], "1.0.0"),
+                "sampled_at": sampled_at,
+            }
+            row["last_known_plugin_version"] = {
+                "plugin": "copilot-chat",
+                "plugin_version": "0.33.1",
+                "sampled_at": sampled_at,
+            }
     by_lang_feature = _group(cells, ("language", "feature"))
     for row in by_lang_feature:
         del row["user_initiated_interaction_count"]
@@ -88,19 +114,26 @@ def user_record(ud: UserDay, scope: Record) -> Record:
     user = ud.user
     sampled = iso(day_start(ud.day) + 3600 + user.id % 3600)
     number, phase = phase_of(user)
-    record: Record = {"day": ud.day.isoformat(), **scope, "user_id": user.id, "user_login": user.login}
+    record: Record = {
+        "day": ud.day.isoformat(),
+        **scope,
+        "user_id": user.id,
+        "user_login": user.login,
+    }
     record.update(_metrics(ud.cells))
-    record.update({
-        "used_agent": ud.used_agent,
-        "used_chat": ud.used_chat,
-        "used_cli": ud.cli is not None,
-        "used_copilot_coding_agent": ud.used_coding_agent,
-        "used_copilot_cloud_agent": ud.used_coding_agent,
-        "used_copilot_code_review_active": ud.review_active,
-        "used_copilot_code_review_passive": ud.review_passive,
-        "ai_adoption_phase": {"phase_number": number, "phase": phase, "version": "1.0"},
-        "ai_credits_used": ud.ai_credits_used,
-    })
+    record.update(
+        {
+            "used_agent": ud.used_agent,
+            "used_chat": ud.used_chat,
+            "used_cli": ud.cli is not None,
+            "used_copilot_coding_agent": ud.used_coding_agent,
+            "used_copilot_cloud_agent": ud.used_coding_agent,
+            "used_copilot_code_review_active": ud.review_active,
+            "used_copilot_code_review_passive": ud.review_passive,
+            "ai_adoption_phase": {"phase_number": number, "phase": phase, "version": "1.0"},
+            "ai_credits_used": ud.ai_credits_used,
+        }
+    )
     record.update(breakdowns(list(ud.cells), sampled))
     if ud.cli is not None:
         record["totals_by_cli"] = _cli_json([ud], per_user=True, sampled_at=sampled)
@@ -122,7 +155,9 @@ def _cli_json(days: list[UserDay], *, per_user: bool, sampled_at: str = "") -> R
         "token_usage": {
             "prompt_tokens_sum": prompt_tokens,
             "output_tokens_sum": output_tokens,
-            "avg_tokens_per_request": round((prompt_tokens + output_tokens) / requests, 1) if requests else None,
+            "avg_tokens_per_request": round((prompt_tokens + output_tokens) / requests, 1)
+            if requests
+            else None,
         },
     }
     if per_user:
@@ -144,7 +179,11 @@ class Reports:
 
     def members(self, enterprise: str, org: str | None) -> list[User]:
         """Seat holders counted in a scope (an org counts users whose seat is in it)."""
-        return [u for u in self.world.humans(enterprise) if u.seat_day and (org is None or u.orgs[0] == org)]
+        return [
+            u
+            for u in self.world.humans(enterprise)
+            if u.seat_day and (org is None or u.orgs[0] == org)
+        ]
 
     def user_days(self, users: list[User], day: dt.date, today: dt.date) -> list[UserDay]:
         """User-days of `day` already reported on `today`."""
@@ -183,7 +222,9 @@ class Reports:
         record.update(_housekeeping(day, self.world.enterprises[enterprise].id % 16))
         return record
 
-    def _active_counts(self, users: list[User], days: list[UserDay], day: dt.date, today: dt.date) -> Record:
+    def _active_counts(
+        self, users: list[User], days: list[UserDay], day: dt.date, today: dt.date
+    ) -> Record:
         window: dict[int, list[UserDay]] = {}
         for back in range(28):
             d = day - dt.timedelta(days=back)
@@ -227,7 +268,10 @@ class Reports:
     def users(self, enterprise: str, org: str | None, day: dt.date, today: dt.date) -> list[Record]:
         """`users-1-day` records."""
         scope = self.scope_ids(enterprise, org)
-        return [user_record(ud, scope) for ud in self.user_days(self.members(enterprise, org), day, today)]
+        return [
+            user_record(ud, scope)
+            for ud in self.user_days(self.members(enterprise, org), day, today)
+        ]
 
     def repos(self, enterprise: str, org: str | None, day: dt.date) -> list[Record]:
         """`repos-1-day` records: repositories with PR activity that day."""
@@ -237,23 +281,25 @@ class Reports:
             stats = self.pr_day(repo, day)
             if not stats.active:
                 continue
-            out.append({
-                "day": day.isoformat(),
-                **self.scope_ids(enterprise, repo.org.login),
-                "repo_id": repo.id,
-                "repo_owner_name": repo.org.login,
-                "repo_name": repo.name,
-                "repo_visibility": repo.visibility.upper(),
-                "pull_requests": pull_requests_json(stats, repo_level=True),
-                "pull_request_review_times": review_times_json(stats, day),
-                **_housekeeping(day, repo.id % 16),
-            })
+            out.append(
+                {
+                    "day": day.isoformat(),
+                    **self.scope_ids(enterprise, repo.org.login),
+                    "repo_id": repo.id,
+                    "repo_owner_name": repo.org.login,
+                    "repo_name": repo.name,
+                    "repo_visibility": repo.visibility.upper(),
+                    "pull_requests": pull_requests_json(stats, repo_level=True),
+                    "pull_request_review_times": review_times_json(stats, day),
+                    **_housekeeping(day, repo.id % 16),
+                }
+            )
         return out
 
     def user_teams(self, enterprise: str, org: str | None, day: dt.date) -> list[Record]:
-        """`user-teams-1-day` records; teams with fewer than 5 seated users that day are left out."""
+        """`user-teams-1-day` records; teams with under 5 seated users that day are left out."""
         scope = self.scope_ids(enterprise, org)
-        out = []
+        out: list[Record] = []
         for org_login in [org] if org else list(self.world.enterprises[enterprise].orgs):
             for team in self.world.teams[org_login]:
                 seated = [self.world.user(m) for m in team.members]
@@ -261,10 +307,17 @@ class Reports:
                 if len(seated) < 5:
                     continue
                 out.extend(
-                    {"user_id": u.id, "user_login": u.login, "day": day.isoformat(), **scope,
-                     "team_id": team.id, "slug": team.slug, **_housekeeping(day, u.id % 16)}
+                    {
+                        "user_id": u.id,
+                        "user_login": u.login,
+                        "day": day.isoformat(),
+                        **scope,
+                        "team_id": team.id,
+                        "slug": team.slug,
+                        **_housekeeping(day, u.id % 16),
+                    }
                     for u in seated
-                )  # fmt: skip
+                )
         return out
 
 
@@ -278,18 +331,22 @@ def _phases(days: list[UserDay]) -> list[Record] | None:
     for (number, phase), members in sorted(groups.items()):
         m = _metrics(c for ud in members for c in ud.cells)
         n = len(members)
-        rows.append({
-            "phase": phase,
-            "phase_number": number,
-            "total_engaged_users": n,
-            "avg_user_initiated_interactions": round(m["user_initiated_interaction_count"] / n, 2),
-            "avg_code_generation_activities": round(m["code_generation_activity_count"] / n, 2),
-            "avg_code_acceptance_activities": round(m["code_acceptance_activity_count"] / n, 2),
-            "avg_loc_added": round(m["loc_added_sum"] / n, 2),
-            "avg_loc_deleted": round(m["loc_deleted_sum"] / n, 2),
-            "avg_pull_requests_reviewed": 0.0,
-            "avg_pull_requests_created": 0.0,
-            "avg_pull_requests_merged": 0.0,
-            "avg_pull_requests_median_minutes_to_merge": 0.0,
-        })
+        rows.append(
+            {
+                "phase": phase,
+                "phase_number": number,
+                "total_engaged_users": n,
+                "avg_user_initiated_interactions": round(
+                    m["user_initiated_interaction_count"] / n, 2
+                ),
+                "avg_code_generation_activities": round(m["code_generation_activity_count"] / n, 2),
+                "avg_code_acceptance_activities": round(m["code_acceptance_activity_count"] / n, 2),
+                "avg_loc_added": round(m["loc_added_sum"] / n, 2),
+                "avg_loc_deleted": round(m["loc_deleted_sum"] / n, 2),
+                "avg_pull_requests_reviewed": 0.0,
+                "avg_pull_requests_created": 0.0,
+                "avg_pull_requests_merged": 0.0,
+                "avg_pull_requests_median_minutes_to_merge": 0.0,
+            }
+        )
     return rows

@@ -23,12 +23,15 @@ from sim.ratelimit import Bucket
 if TYPE_CHECKING:
     from sim.config import Clock
 
-SECONDARY_MESSAGE = ("You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
-                     "If you reach out to GitHub Support for help, please include the request ID {rid}.")  # fmt: skip
-SECONDARY_DOCS = (
-    "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+SECONDARY_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
+    "If you reach out to GitHub Support for help, please include the request ID {rid}."
 )
-GATEWAY_PAGE = "<html><head><title>{code}</title></head><body><h1>{code}</h1><p>GitHub is having trouble.</p></body></html>"
+SECONDARY_DOCS = "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+GATEWAY_PAGE = (
+    "<html><head><title>{code}</title></head>"
+    "<body><h1>{code}</h1><p>GitHub is having trouble.</p></body></html>"
+)
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,8 @@ class Services:
             self.counter[0] += 1
             n = self.counter[0]
         v = h64("rid", n)
-        return f"{v >> 48 & 0xFFFF:04X}:{v >> 32 & 0xFFFF:04X}:{v & 0xFFFFFF:06X}:{n:07X}:{int(self.clock()):08X}"
+        head = f"{v >> 48 & 0xFFFF:04X}:{v >> 32 & 0xFFFF:04X}:{v & 0xFFFFFF:06X}"
+        return f"{head}:{n:07X}:{int(self.clock()):08X}"
 
 
 class _Base(http.server.BaseHTTPRequestHandler):
@@ -102,7 +106,7 @@ class _Base(http.server.BaseHTTPRequestHandler):
     services: Services
     kind = "api"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         """Silence the default stderr logging."""
 
     def version_string(self) -> str:
@@ -111,13 +115,24 @@ class _Base(http.server.BaseHTTPRequestHandler):
 
     def _log(self, status: int, *, charged: bool = False, fault: str | None = None) -> None:
         parts = urlsplit(self.path)
-        host, port = self.server.server_address[:2]
-        self.services.log.add(LogEntry(
-            server=self.kind, host=self.headers.get("Host", str(host)), port=int(port), method=self.command,
-            path=parts.path, query=parts.query, status=status, charged=charged,
-            had_authorization="Authorization" in self.headers, if_none_match=self.headers.get("If-None-Match"),
-            fault=fault, at=self.services.clock(),
-        ))  # fmt: skip
+        address = self.server.server_address
+        host, port = (address[0], address[1]) if isinstance(address, tuple) else (str(address), 0)
+        self.services.log.add(
+            LogEntry(
+                server=self.kind,
+                host=self.headers.get("Host", str(host)),
+                port=int(port),
+                method=self.command,
+                path=parts.path,
+                query=parts.query,
+                status=status,
+                charged=charged,
+                had_authorization="Authorization" in self.headers,
+                if_none_match=self.headers.get("If-None-Match"),
+                fault=fault,
+                at=self.services.clock(),
+            )
+        )
 
     def _fault(self) -> str | None:
         """Apply latency, then a socket-level fault if one is drawn; returns the fault kind."""
@@ -137,13 +152,17 @@ class _Base(http.server.BaseHTTPRequestHandler):
             self._log(0, fault=fault)
         return fault
 
-    def _send(self, status: int, body: bytes | None, headers: dict[str, str], *, truncate: bool = False) -> None:
+    def _send(
+        self, status: int, body: bytes | None, headers: dict[str, str], *, truncate: bool = False
+    ) -> None:
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
         data = body or b""
         if status not in (204, 304):
-            self.send_header("Content-Length", str(len(data) + (len(data) // 2 + 7 if truncate else 0)))
+            self.send_header(
+                "Content-Length", str(len(data) + (len(data) // 2 + 7 if truncate else 0))
+            )
         self.end_headers()
         if truncate:
             self.wfile.write(data[: len(data) // 2])
@@ -162,7 +181,7 @@ class ApiHandler(_Base):
 
     kind = "api"
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         """Handle a GET."""
         fault = self._fault()
         if fault in ("reset", "timeout"):
@@ -178,14 +197,23 @@ class ApiHandler(_Base):
         body = outcome.reply.raw
         if body is None and outcome.reply.body is not None:
             body = dumps(outcome.reply.body).replace(b"{request_id}", rid.encode())
-        self._send(outcome.reply.status, body, headers, truncate=fault == "truncate")
         self._log(outcome.reply.status, charged=outcome.charged, fault=fault)
+        self._send(outcome.reply.status, body, headers, truncate=fault == "truncate")
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+    def do_POST(self) -> None:
         """The simulator is read-only."""
-        self._send(404, dumps({"message": "Not Found", "documentation_url": "https://docs.github.com/rest",
-                               "status": "404"}), {"Content-Type": "application/json; charset=utf-8"})  # fmt: skip
         self._log(404)
+        self._send(
+            404,
+            dumps(
+                {
+                    "message": "Not Found",
+                    "documentation_url": "https://docs.github.com/rest",
+                    "status": "404",
+                }
+            ),
+            {"Content-Type": "application/json; charset=utf-8"},
+        )
 
     def _request(self) -> Request:
         parts = urlsplit(self.path)
@@ -193,12 +221,16 @@ class ApiHandler(_Base):
         path = canonical_path(self.services.app, parts.path.rstrip("/") or "/")
         return Request("GET", path, dict(items), items, self.headers, link_path=parts.path)  # type: ignore[arg-type]
 
-    def _headers(self, req: Request, reply: Reply, bucket: Bucket | None, rid: str) -> dict[str, str]:
+    def _headers(
+        self, req: Request, reply: Reply, bucket: Bucket | None, rid: str
+    ) -> dict[str, str]:
         headers: dict[str, str] = {"Date": self._date(), "Server": "github.com"}
         if reply.status != 204:
             headers["Content-Type"] = reply.content_type
         headers["Cache-Control"] = "private, max-age=60, s-maxage=60"
-        headers["Vary"] = "Accept, Authorization, Cookie, X-GitHub-OTP,Accept-Encoding, Accept, X-Requested-With"
+        headers["Vary"] = (
+            "Accept, Authorization, Cookie, X-GitHub-OTP,Accept-Encoding, Accept, X-Requested-With"
+        )
         if req.token is not None:
             headers["X-OAuth-Scopes"] = ", ".join(req.token.scopes)
             expiry = req.token.expiration_header()
@@ -217,8 +249,13 @@ class ApiHandler(_Base):
         headers = {"Date": self._date(), "Server": "github.com", "X-GitHub-Request-Id": rid}
         if fault.startswith("secondary"):
             status = 403 if fault == "secondary_403" else 429
-            body = dumps({"message": SECONDARY_MESSAGE.format(rid=rid), "documentation_url": SECONDARY_DOCS,
-                          "status": str(status)})  # fmt: skip
+            body = dumps(
+                {
+                    "message": SECONDARY_MESSAGE.format(rid=rid),
+                    "documentation_url": SECONDARY_DOCS,
+                    "status": str(status),
+                }
+            )
             headers["Content-Type"] = "application/json; charset=utf-8"
             if svc.faults.with_retry_after(self.path):
                 headers["Retry-After"] = str(svc.faults.config.retry_after_s)
@@ -230,8 +267,8 @@ class ApiHandler(_Base):
             phrase = "Bad Gateway" if status == 502 else "Service Unavailable"
             body = GATEWAY_PAGE.format(code=f"{status} {phrase}").encode()
             headers["Content-Type"] = "text/html"
-        self._send(status, body, headers)
         self._log(status, fault=fault)
+        self._send(status, body, headers)
 
 
 class DownloadHandler(_Base):
@@ -239,7 +276,7 @@ class DownloadHandler(_Base):
 
     kind = "downloads"
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         """Handle a GET."""
         fault = self._fault()
         if fault in ("reset", "timeout"):
@@ -248,25 +285,41 @@ class DownloadHandler(_Base):
         rid = svc.request_id().lower()
         parts = urlsplit(self.path)
         query = dict(parse_qsl(parts.query))
-        headers = {"Date": self._date(), "Server": "Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0",
-                   "x-ms-request-id": rid, "x-ms-version": "2025-05-05"}  # fmt: skip
+        headers = {
+            "Date": self._date(),
+            "Server": "Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0",
+            "x-ms-request-id": rid,
+            "x-ms-version": "2025-05-05",
+        }
         status, body = self._answer(parts.path, query, rid, headers)
-        self._send(status, body, headers, truncate=fault == "truncate" and status == 200)
         self._log(status, fault=fault)
+        self._send(status, body, headers, truncate=fault == "truncate" and status == 200)
 
-    def _answer(self, path: str, query: dict[str, str], rid: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    def _answer(
+        self, path: str, query: dict[str, str], rid: str, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
         svc = self.services
         now = svc.clock()
         headers["Content-Type"] = "application/xml"
         if "Authorization" in self.headers:
-            msg = "Authentication information is not given in the correct format. Check the value of Authorization header."
+            msg = (
+                "Authentication information is not given in the correct format. "
+                "Check the value of Authorization header."
+            )
             return 403, blob_error("InvalidAuthenticationInfo", msg, rid, now)
         verdict = svc.signer.check(path, query)
         if verdict == "expired":
-            msg = f"Signature not valid in the specified time frame: Expiry [{query.get('se')}] - Current [{dt.datetime.fromtimestamp(now, dt.UTC):%Y-%m-%dT%H:%M:%SZ}]"
+            current = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            msg = (
+                "Signature not valid in the specified time frame: "
+                f"Expiry [{query.get('se')}] - Current [{current}]"
+            )
             return 403, blob_error("AuthenticationFailed", msg, rid, now)
         if verdict == "bad":
-            msg = "Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature."
+            msg = (
+                "Server failed to authenticate the request. Make sure the value of Authorization "
+                "header is formed correctly including the signature."
+            )
             return 403, blob_error("AuthenticationFailed", msg, rid, now)
         content = svc.files.content(path)
         if content is None:
@@ -278,14 +331,19 @@ class DownloadHandler(_Base):
 
 
 def canonical_path(app: App, path: str) -> str:
-    """Map GitHub's id-based paths (/repositories/{id}/…, /organizations/{id}/…) to name-based ones."""
+    """Map GitHub's id-based paths (/repositories/{id}/…, /organizations/{id}/…) to named ones."""
     parts = path.split("/")
     world = app.state.world
     if len(parts) > 2 and parts[1] == "repositories" and parts[2].isdigit():
         repo = world.repos_by_id.get(int(parts[2]))
         if repo is not None:
             return "/".join(["", "repos", repo.org.login, repo.name, *parts[3:]])
-    if len(parts) > 3 and parts[1] == "organizations" and parts[2].isdigit() and parts[3] != "settings":
+    if (
+        len(parts) > 3
+        and parts[1] == "organizations"
+        and parts[2].isdigit()
+        and parts[3] != "settings"
+    ):
         org = next((o for o in world.orgs.values() if o.id == int(parts[2])), None)
         if org is not None:
             return "/".join(["", "orgs", org.login, *parts[3:]])
@@ -299,10 +357,14 @@ class Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def start_server(handler: type[_Base], services: Services, host: str, port: int) -> tuple[Server, threading.Thread]:
+def start_server(
+    handler: type[_Base], services: Services, host: str, port: int
+) -> tuple[Server, threading.Thread]:
     """Start a server on a thread; port 0 picks a free one."""
     bound = type(handler.__name__, (handler,), {"services": services})
     server = Server((host, port), bound)
-    thread = threading.Thread(target=server.serve_forever, name=f"sim-{handler.kind}", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name=f"sim-{handler.kind}", daemon=True
+    )
     thread.start()
     return server, thread

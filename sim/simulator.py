@@ -12,7 +12,15 @@ from sim.downloads import ReportFiles, Signer
 from sim.faults import Faults
 from sim.ids import sha1hex
 from sim.ratelimit import RateLimiter
-from sim.server import ApiHandler, DownloadHandler, LogEntry, RequestLog, Server, Services, start_server
+from sim.server import (
+    ApiHandler,
+    DownloadHandler,
+    LogEntry,
+    RequestLog,
+    Server,
+    Services,
+    start_server,
+)
 from sim.state import State
 from sim.tokens import FULL_SCOPES, Tokens
 from sim.truth import Truth
@@ -28,17 +36,30 @@ class Simulator:
             raise ValueError(msg)
         self.state = State(self.config)
         self.tokens = Tokens(self.config.seed)
-        self.limiter = RateLimiter(self.config.rate_limit, self.config.rate_window_s, self.config.clock)
-        self.signer = Signer(sha1hex("signing", self.config.seed).encode(), self.config.clock, self.config.link_ttl_s)
+        self.limiter = RateLimiter(
+            self.config.rate_limit, self.config.rate_window_s, self.config.clock
+        )
+        self.signer = Signer(
+            sha1hex("signing", self.config.seed).encode(), self.config.clock, self.config.link_ttl_s
+        )
         per_file = 8 if self.config.scale == "small" else 500
         self.files = ReportFiles(self.state.reports, per_file)
-        self.app = App(self.state, self.tokens, self.limiter, self.config.clock, self.files, self.signer)
+        self.app = App(
+            self.state,
+            tokens=self.tokens,
+            limiter=self.limiter,
+            clock=self.config.clock,
+            files=self.files,
+            signer=self.signer,
+        )
         self.faults = Faults(self.config.faults)
         self.log = RequestLog()
         self.truth = Truth(self.state)
         self._servers: list[tuple[Server, threading.Thread]] = []
         self._full = {
-            slug: self.tokens.make(slug, self._admin(slug), FULL_SCOPES, self.config.token_expiration)
+            slug: self.tokens.make(
+                slug, self._admin(slug), FULL_SCOPES, self.config.token_expiration
+            )
             for slug in self.state.world.enterprises
         }
 
@@ -48,10 +69,21 @@ class Simulator:
     # lifecycle ---------------------------------------------------------------------------
     def start(self) -> Simulator:
         """Start both servers on loopback (free ports unless configured)."""
-        services = Services(self.app, self.faults, self.log, self.config.clock, self.config.latency_ms,
-                            self.signer, self.files, [0], threading.Lock())  # fmt: skip
+        services = Services(
+            self.app,
+            self.faults,
+            self.log,
+            self.config.clock,
+            self.config.latency_ms,
+            self.signer,
+            self.files,
+            [0],
+            threading.Lock(),
+        )
         api = start_server(ApiHandler, services, self.config.host, self.config.port)
-        downloads = start_server(DownloadHandler, services, self.config.host, self.config.download_port)
+        downloads = start_server(
+            DownloadHandler, services, self.config.host, self.config.download_port
+        )
         self._servers = [api, downloads]
         self.state.api_url = f"http://localhost:{api[0].server_address[1]}"
         self.state.download_url = f"http://127.0.0.1:{downloads[0].server_address[1]}"
@@ -68,8 +100,12 @@ class Simulator:
     def __enter__(self) -> Simulator:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:  # fmt: skip
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     # addresses and world -----------------------------------------------------------------
@@ -97,7 +133,9 @@ class Simulator:
         """A full-scope token of the enterprise (`ghp_sim…`)."""
         return self._full[slug]
 
-    def make_token(self, slug: str, scopes: list[str], expires_at: dt.datetime | None = None) -> str:
+    def make_token(
+        self, slug: str, scopes: list[str], expires_at: dt.datetime | None = None
+    ) -> str:
         """A token with exactly these classic scopes."""
         return self.tokens.make(slug, self._admin(slug), tuple(scopes), expires_at)
 

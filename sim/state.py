@@ -23,7 +23,9 @@ class State:
     def __init__(self, config: SimConfig) -> None:
         scale = SCALES[config.scale]
         self.config = config
-        self.world: World = build_world(config.seed, scale, config.today - dt.timedelta(days=scale.days))
+        self.world: World = build_world(
+            config.seed, scale, config.today - dt.timedelta(days=scale.days)
+        )
         cache = 32768 if config.scale == "large" else 8192
         self.activity = Activity(self.world, cache)
         self.delivery = Delivery(self.world, self.activity, cache)

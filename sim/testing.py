@@ -29,7 +29,9 @@ class Response:
         return {rel: url for url, rel in LINK_RE.findall(self.headers.get("link", ""))}
 
 
-def fetch(url: str, token: str | None = None, headers: dict[str, str] | None = None, timeout: float = 10) -> Response:
+def fetch(
+    url: str, token: str | None = None, headers: dict[str, str] | None = None, timeout: float = 10
+) -> Response:
     """GET a URL; HTTP errors are returned, not raised."""
     sent = {"Accept": "application/vnd.github+json", **(headers or {})}
     if token is not None:
@@ -37,7 +39,9 @@ def fetch(url: str, token: str | None = None, headers: dict[str, str] | None = N
     request = urllib.request.Request(url, headers=sent)  # noqa: S310 - loopback test client
     try:
         with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310
-            return Response(reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read())
+            return Response(
+                reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read()
+            )
     except urllib.error.HTTPError as err:
         return Response(err.code, {k.lower(): v for k, v in err.headers.items()}, err.read())
 

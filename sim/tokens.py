@@ -8,9 +8,19 @@ from dataclasses import dataclass
 
 from sim.ids import sha1hex
 
-FULL_SCOPES = ("manage_billing:copilot", "manage_billing:enterprise", "read:enterprise", "read:org", "repo")
+FULL_SCOPES = (
+    "manage_billing:copilot",
+    "manage_billing:enterprise",
+    "read:enterprise",
+    "read:org",
+    "repo",
+)
 IMPLIED = {
-    "admin:enterprise": ("manage_billing:enterprise", "read:enterprise", "manage_runners:enterprise"),
+    "admin:enterprise": (
+        "manage_billing:enterprise",
+        "read:enterprise",
+        "manage_runners:enterprise",
+    ),
     "admin:org": ("write:org", "read:org"),
     "write:org": ("read:org",),
 }
@@ -48,10 +58,15 @@ class Tokens:
         self._lock = threading.Lock()
         self._by_value: dict[str, Token] = {}
 
-    def make(self, enterprise: str, login: str, scopes: tuple[str, ...], expires_at: dt.datetime | None) -> str:
+    def make(
+        self, enterprise: str, login: str, scopes: tuple[str, ...], expires_at: dt.datetime | None
+    ) -> str:
         """Create a token; the same arguments in the same order give the same token."""
         with self._lock:
-            value = "ghp_sim" + sha1hex(self.seed, enterprise, scopes, expires_at, len(self._by_value))[:33]
+            value = (
+                "ghp_sim"
+                + sha1hex(self.seed, enterprise, scopes, expires_at, len(self._by_value))[:33]
+            )
             self._by_value[value] = Token(value, enterprise, login, scopes, expires_at)
             return value
 

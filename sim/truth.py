@@ -122,13 +122,29 @@ class Truth:
         out: list[DeploymentTruth] = []
         for dep in st.history.deployments(repo, today):
             if dep.environment == "production" and dep.final_at <= now:
-                out.append(DeploymentTruth(repo.full_name, "deployment", dep.id, dep.sha, iso(dep.final_at),
-                                           dep.final_state == "success"))  # fmt: skip
+                out.append(
+                    DeploymentTruth(
+                        repo.full_name,
+                        "deployment",
+                        dep.id,
+                        dep.sha,
+                        iso(dep.final_at),
+                        dep.final_state == "success",
+                    )
+                )
         for run, _ in st.history.runs(repo, today):
             status, conclusion, _, _, updated = run_view(run, now)
             if run.workflow == "deploy" and run.head_branch == "main" and status == "completed":
-                out.append(DeploymentTruth(repo.full_name, "workflow_run", run.id, run.head_sha, iso(updated),
-                                           conclusion == "success"))  # fmt: skip
+                out.append(
+                    DeploymentTruth(
+                        repo.full_name,
+                        "workflow_run",
+                        run.id,
+                        run.head_sha,
+                        iso(updated),
+                        conclusion == "success",
+                    )
+                )
         return sorted(out, key=lambda d: (d.deployed_at, d.id))
 
     def changes(self, enterprise: str, start: dt.date, end: dt.date) -> list[ChangeTruth]:
@@ -136,16 +152,31 @@ class Truth:
         out = []
         st = self.state
         for repo in self._repos(enterprise):
-            landed = {mc.commit.sha: mc.landed_at for mc, _ in st.history.main_commits(repo, st.today)}
+            landed = {
+                mc.commit.sha: mc.landed_at for mc, _ in st.history.main_commits(repo, st.today)
+            }
             successes = [d for d in self._repo_deployments(repo) if d.succeeded]
             for pr in st.history.prs(repo, st.today):
-                if pr.merged_at is None or pr.merged_at > st.now or not _in(day_of(pr.merged_at), start, end):
+                if (
+                    pr.merged_at is None
+                    or pr.merged_at > st.now
+                    or not _in(day_of(pr.merged_at), start, end)
+                ):
                     continue
                 merged = pr.merged_at
                 dep = next((d for d in successes if landed.get(d.sha, -1) >= merged), None)
-                out.append(ChangeTruth(repo.full_name, pr.number, pr.author.login, pr.author.kind,
-                                       iso(min(c.authored_at for c in pr.commits)), iso(merged),
-                                       dep.id if dep else None, dep.deployed_at if dep else None))  # fmt: skip
+                out.append(
+                    ChangeTruth(
+                        repo.full_name,
+                        pr.number,
+                        pr.author.login,
+                        pr.author.kind,
+                        iso(min(c.authored_at for c in pr.commits)),
+                        iso(merged),
+                        dep.id if dep else None,
+                        dep.deployed_at if dep else None,
+                    )
+                )
         return out
 
     def pull_requests(self, enterprise: str, start: dt.date, end: dt.date) -> list[PullTruth]:
@@ -162,19 +193,28 @@ class Truth:
         now = self.state.now
         commits = [c for c in pr.commits if c.committed_at <= now]
         reviews = [rv for rv in pr.reviews if rv.submitted_at <= now]
-        human = [rv for rv in reviews if rv.user.kind == "human" and rv.user.login != pr.author.login]
+        human = [
+            rv for rv in reviews if rv.user.kind == "human" and rv.user.login != pr.author.login
+        ]
         ready = pr.ready_at if pr.ready_at is not None else pr.created_at
         merged = pr.merged_at if pr.merged_at is not None and pr.merged_at <= now else None
         closed = pr.closed_at if pr.closed_at is not None and pr.closed_at <= now else None
         return PullTruth(
-            repo=pr.repo.full_name, number=pr.number, author_login=pr.author.login, author_kind=pr.author.kind,
-            created_at=iso(pr.created_at), ready_at=iso(ready) if ready <= now else None,
+            repo=pr.repo.full_name,
+            number=pr.number,
+            author_login=pr.author.login,
+            author_kind=pr.author.kind,
+            created_at=iso(pr.created_at),
+            ready_at=iso(ready) if ready <= now else None,
             first_commit_at=iso(min(c.authored_at for c in commits)),
             first_review_at=iso(human[0].submitted_at) if human else None,
-            merged_at=iso(merged) if merged else None, closed_at=iso(closed) if closed else None,
-            additions=sum(c.additions for c in commits), deletions=sum(c.deletions for c in commits),
-            commits=len(commits), reviews=len(reviews),
-        )  # fmt: skip
+            merged_at=iso(merged) if merged else None,
+            closed_at=iso(closed) if closed else None,
+            additions=sum(c.additions for c in commits),
+            deletions=sum(c.deletions for c in commits),
+            commits=len(commits),
+            reviews=len(reviews),
+        )
 
     def incidents(self, enterprise: str, start: dt.date, end: dt.date) -> list[IncidentTruth]:
         """Issues labelled `incident` opened in [start, end]."""
@@ -183,12 +223,24 @@ class Truth:
         for repo in self._repos(enterprise):
             for issue in st.history.issues(repo, st.today):
                 if issue.is_incident and _in(day_of(issue.created_at), start, end):
-                    closed = issue.closed_at if issue.closed_at is not None and issue.closed_at <= st.now else None
-                    out.append(IncidentTruth(repo.full_name, issue.number, iso(issue.created_at),
-                                             iso(closed) if closed else None))  # fmt: skip
+                    closed = (
+                        issue.closed_at
+                        if issue.closed_at is not None and issue.closed_at <= st.now
+                        else None
+                    )
+                    out.append(
+                        IncidentTruth(
+                            repo.full_name,
+                            issue.number,
+                            iso(issue.created_at),
+                            iso(closed) if closed else None,
+                        )
+                    )
         return out
 
-    def copilot_totals(self, enterprise: str, day: dt.date, org: str | None = None) -> dict[str, Any]:
+    def copilot_totals(
+        self, enterprise: str, day: dt.date, org: str | None = None
+    ) -> dict[str, Any]:
         """The enterprise-1-day (or organization-1-day) record as served today."""
         return self.state.reports.aggregate(enterprise, org, day, self.state.today)
 
@@ -206,15 +258,31 @@ class Truth:
             out.append(SeatTruth(seat.user.login, seat.org, iso(last) if last else None, inactive))
         return out
 
-    def spend(self, enterprise: str, start: dt.date, end: dt.date, source: str = "premium_request") -> list[SpendTruth]:
+    def spend(
+        self, enterprise: str, start: dt.date, end: dt.date, source: str = "premium_request"
+    ) -> list[SpendTruth]:
         """Spend rows per day, user and model in [start, end]."""
         st = self.state
-        months = sorted({(start + dt.timedelta(days=i)).replace(day=1) for i in range((end - start).days + 1)})
+        months = sorted(
+            {(start + dt.timedelta(days=i)).replace(day=1) for i in range((end - start).days + 1)}
+        )
         out = []
         for month in months:
-            for row in st.billing.rows(enterprise, source, Period(month.year, month.month, None), st.today):
+            for row in st.billing.rows(
+                enterprise, source, Period(month.year, month.month, None), st.today
+            ):
                 if _in(row.day, start, end):
-                    out.append(SpendTruth(row.day.isoformat(), row.user.login, row.org, row.model, source,
-                                          row.gross_quantity, row.discount_quantity, row.net_quantity,
-                                          round(row.net_quantity * row.sku.price, 4)))  # fmt: skip
+                    out.append(
+                        SpendTruth(
+                            row.day.isoformat(),
+                            row.user.login,
+                            row.org,
+                            row.model,
+                            source,
+                            row.gross_quantity,
+                            row.discount_quantity,
+                            row.net_quantity,
+                            round(row.net_quantity * row.sku.price, 4),
+                        )
+                    )
         return out

@@ -6,8 +6,9 @@ from typing import Any
 
 DEFAULT_VERSION = "2022-11-28"
 SUPPORTED = ("2022-11-28", "2026-03-10")
-_REMOVED_EVERYWHERE = frozenset({"has_downloads", "use_squash_pr_title_as_default", "master_branch",
-                                 "merge_commit_sha"})  # fmt: skip
+_REMOVED_EVERYWHERE = frozenset(
+    {"has_downloads", "use_squash_pr_title_as_default", "master_branch", "merge_commit_sha"}
+)
 
 
 def apply_version(body: Any, version: str, *, rate_limit: bool = False) -> Any:

@@ -15,13 +15,45 @@ from sim.ids import DAY_S, day_start, h64, rng, unit
 ENTERPRISE_NAMES = ("contoso", "fabrikam", "northwind", "tailspin", "woodgrove", "litware")
 ORG_SUFFIXES = ("web", "platform", "data", "mobile", "infra", "ml", "payments", "tools")
 REPO_WORDS = (
-    "api", "web", "billing", "auth", "search", "gateway", "worker", "portal", "catalog",
-    "orders", "ledger", "notify", "infra", "mobile", "analytics", "sdk", "docs", "cli",
-)  # fmt: skip
+    "api",
+    "web",
+    "billing",
+    "auth",
+    "search",
+    "gateway",
+    "worker",
+    "portal",
+    "catalog",
+    "orders",
+    "ledger",
+    "notify",
+    "infra",
+    "mobile",
+    "analytics",
+    "sdk",
+    "docs",
+    "cli",
+)
 FIRST_NAMES = (
-    "ada", "alan", "grace", "linus", "margaret", "ken", "barbara", "dennis", "frances",
-    "edsger", "radia", "donald", "hedy", "tim", "katherine", "guido", "anita", "bjarne",
-)  # fmt: skip
+    "ada",
+    "alan",
+    "grace",
+    "linus",
+    "margaret",
+    "ken",
+    "barbara",
+    "dennis",
+    "frances",
+    "edsger",
+    "radia",
+    "donald",
+    "hedy",
+    "tim",
+    "katherine",
+    "guido",
+    "anita",
+    "bjarne",
+)
 LANGUAGES = ("Python", "TypeScript", "Go", "Java", "C#", "Rust", "JavaScript")
 IDES = ("vscode", "visualstudio", "intellij", "neovim", "xcode", "eclipse")
 DEPLOY_STYLES = ("deployments", "workflow", "none")
@@ -170,11 +202,15 @@ def _build_enterprise(world: World, e_idx: int) -> None:
     slug = ENTERPRISE_NAMES[e_idx % len(ENTERPRISE_NAMES)]
     if e_idx >= len(ENTERPRISE_NAMES):
         slug = f"{slug}{e_idx}"
-    orgs = [f"{slug}-{ORG_SUFFIXES[i % len(ORG_SUFFIXES)]}" for i in range(scale.orgs_per_enterprise)]
+    orgs = [
+        f"{slug}-{ORG_SUFFIXES[i % len(ORG_SUFFIXES)]}" for i in range(scale.orgs_per_enterprise)
+    ]
     for o_idx, login in enumerate(orgs):
         org = Org(50_000_000 + e_idx * 1000 + o_idx, login, slug)
         world.orgs[login.lower()] = org
-    humans = [_make_human(world, e_idx, u_idx, slug, orgs) for u_idx in range(scale.humans_per_enterprise)]
+    humans = [
+        _make_human(world, e_idx, u_idx, slug, orgs) for u_idx in range(scale.humans_per_enterprise)
+    ]
     for user in humans:
         world.users[user.login.lower()] = user
     world.enterprises[slug] = Enterprise(

@@ -19,41 +19,102 @@ FIXTURE = Path(__file__).parent / "fixtures" / "github_schemas.json"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "github-api" / "endpoints.json"
 SCHEMAS: dict[str, Any] = json.loads(FIXTURE.read_text())["schemas"]
 DAY = "2026-11-20"
-DROP = {"description", "example", "examples", "title", "x-github-breaking-changes", "_property_names",
-        "externalDocs", "readOnly", "deprecated", "x-github"}  # fmt: skip
+DROP = {
+    "description",
+    "example",
+    "examples",
+    "title",
+    "x-github-breaking-changes",
+    "_property_names",
+    "externalDocs",
+    "readOnly",
+    "deprecated",
+    "x-github",
+}
 
 # Official field names of the Copilot report files (copilot-report-fields.md, S1/S3).
 USER_FIELDS = {
-    "day", "enterprise_id", "user_id", "user_login", "user_initiated_interaction_count",
-    "code_generation_activity_count", "code_acceptance_activity_count", "loc_suggested_to_add_sum",
-    "loc_suggested_to_delete_sum", "loc_added_sum", "loc_deleted_sum", "used_agent", "used_chat", "used_cli",
-    "used_copilot_coding_agent", "used_copilot_cloud_agent", "used_copilot_code_review_active",
-    "used_copilot_code_review_passive", "ai_adoption_phase", "totals_by_ide", "totals_by_feature",
-    "totals_by_language_feature", "totals_by_language_model", "totals_by_model_feature", "etl_id",
-    "day_partition", "entity_id_partition",
-}  # fmt: skip
+    "day",
+    "enterprise_id",
+    "user_id",
+    "user_login",
+    "user_initiated_interaction_count",
+    "code_generation_activity_count",
+    "code_acceptance_activity_count",
+    "loc_suggested_to_add_sum",
+    "loc_suggested_to_delete_sum",
+    "loc_added_sum",
+    "loc_deleted_sum",
+    "used_agent",
+    "used_chat",
+    "used_cli",
+    "used_copilot_coding_agent",
+    "used_copilot_cloud_agent",
+    "used_copilot_code_review_active",
+    "used_copilot_code_review_passive",
+    "ai_adoption_phase",
+    "totals_by_ide",
+    "totals_by_feature",
+    "totals_by_language_feature",
+    "totals_by_language_model",
+    "totals_by_model_feature",
+    "etl_id",
+    "day_partition",
+    "entity_id_partition",
+}
 AGGREGATE_FIELDS = {
-    "day", "enterprise_id", "daily_active_users", "weekly_active_users", "monthly_active_users",
-    "monthly_active_chat_users", "monthly_active_agent_users", "user_initiated_interaction_count",
-    "code_generation_activity_count", "code_acceptance_activity_count", "loc_suggested_to_add_sum",
-    "loc_suggested_to_delete_sum", "loc_added_sum", "loc_deleted_sum", "totals_by_ide", "totals_by_feature",
-    "totals_by_language_feature", "totals_by_language_model", "totals_by_model_feature", "pull_requests",
-    "daily_active_copilot_cloud_agent_users", "weekly_active_copilot_code_review_users",
-    "monthly_passive_copilot_code_review_users", "totals_by_ai_adoption_phase", "totals_by_cli",
-}  # fmt: skip
+    "day",
+    "enterprise_id",
+    "daily_active_users",
+    "weekly_active_users",
+    "monthly_active_users",
+    "monthly_active_chat_users",
+    "monthly_active_agent_users",
+    "user_initiated_interaction_count",
+    "code_generation_activity_count",
+    "code_acceptance_activity_count",
+    "loc_suggested_to_add_sum",
+    "loc_suggested_to_delete_sum",
+    "loc_added_sum",
+    "loc_deleted_sum",
+    "totals_by_ide",
+    "totals_by_feature",
+    "totals_by_language_feature",
+    "totals_by_language_model",
+    "totals_by_model_feature",
+    "pull_requests",
+    "daily_active_copilot_cloud_agent_users",
+    "weekly_active_copilot_code_review_users",
+    "monthly_passive_copilot_code_review_users",
+    "totals_by_ai_adoption_phase",
+    "totals_by_cli",
+}
 PR_FIELDS = {
-    "total_created", "total_reviewed", "total_merged", "median_minutes_to_merge", "total_suggestions",
-    "total_applied_suggestions", "total_created_by_copilot", "total_reviewed_by_copilot",
-    "total_merged_created_by_copilot", "total_merged_reviewed_by_copilot",
-    "median_minutes_to_merge_copilot_authored", "median_minutes_to_merge_copilot_reviewed",
-    "total_copilot_suggestions", "total_copilot_applied_suggestions",
-}  # fmt: skip
+    "total_created",
+    "total_reviewed",
+    "total_merged",
+    "median_minutes_to_merge",
+    "total_suggestions",
+    "total_applied_suggestions",
+    "total_created_by_copilot",
+    "total_reviewed_by_copilot",
+    "total_merged_created_by_copilot",
+    "total_merged_reviewed_by_copilot",
+    "median_minutes_to_merge_copilot_authored",
+    "median_minutes_to_merge_copilot_reviewed",
+    "total_copilot_suggestions",
+    "total_copilot_applied_suggestions",
+}
 TEAM_FIELDS = {"user_id", "user_login", "day", "team_id", "slug"}
-METRIC_FIELDS = {"code_generation_activity_count", "code_acceptance_activity_count", "loc_added_sum"}
+METRIC_FIELDS = {
+    "code_generation_activity_count",
+    "code_acceptance_activity_count",
+    "loc_added_sum",
+}
 
 
 def to_jsonschema(node: Any) -> Any:
-    """OpenAPI 3.0 → JSON Schema: `nullable` becomes a null type; `_collapsed` objects stay plain objects."""
+    """OpenAPI 3.0 → JSON Schema: `nullable` → a null type; `_collapsed` → a plain object."""
     if isinstance(node, list):
         return [to_jsonschema(x) for x in node]
     if not isinstance(node, dict):
@@ -82,7 +143,9 @@ def to_jsonschema(node: Any) -> Any:
 def check(key: str, body: Any) -> None:
     """Fail with the first few schema errors."""
     errors = list(jsonschema.Draft7Validator(SCHEMAS[key]).iter_errors(body))[:3]
-    assert not errors, f"{key}: " + "; ".join(f"{list(e.absolute_path)}: {e.message[:160]}" for e in errors)
+    assert not errors, f"{key}: " + "; ".join(
+        f"{list(e.absolute_path)}: {e.message[:160]}" for e in errors
+    )
 
 
 @pytest.fixture(scope="module", params=[1, 2, 7])
@@ -93,7 +156,7 @@ def sim(request: pytest.FixtureRequest) -> Iterator[Simulator]:
 
 
 def test_fixture_matches_official_schemas() -> None:
-    """The trimmed fixture is the conversion of ../shared/github-api/endpoints.json (when present)."""
+    """The trimmed fixture converts ../shared/github-api/endpoints.json (when present)."""
     if not SHARED.exists():
         pytest.skip("../shared not available")
     endpoints = json.loads(SHARED.read_text())
@@ -108,26 +171,45 @@ def test_copilot_and_billing_bodies_validate(sim: Simulator) -> None:
     for ent in sim.enterprises:
         tok = sim.token(ent)
         for kind in ("enterprise-1-day", "users-1-day", "repos-1-day", "user-teams-1-day"):
-            check(f"/enterprises/{{enterprise}}/copilot/metrics/reports/{kind}",
-                  fetch(f"{base}/enterprises/{ent}/copilot/metrics/reports/{kind}?day={DAY}", tok).json())  # fmt: skip
-        check("/enterprises/{enterprise}/copilot/billing/seats",
-              fetch(f"{base}/enterprises/{ent}/copilot/billing/seats", tok).json())  # fmt: skip
+            check(
+                f"/enterprises/{{enterprise}}/copilot/metrics/reports/{kind}",
+                fetch(
+                    f"{base}/enterprises/{ent}/copilot/metrics/reports/{kind}?day={DAY}", tok
+                ).json(),
+            )
+        check(
+            "/enterprises/{enterprise}/copilot/billing/seats",
+            fetch(f"{base}/enterprises/{ent}/copilot/billing/seats", tok).json(),
+        )
         check("/rate_limit", fetch(f"{base}/rate_limit", tok).json())
         for src in ("premium_request", "ai_credit"):
-            check(f"/enterprises/{{enterprise}}/settings/billing/{src}/usage",
-                  fetch(f"{base}/enterprises/{ent}/settings/billing/{src}/usage?month=11", tok).json())  # fmt: skip
+            check(
+                f"/enterprises/{{enterprise}}/settings/billing/{src}/usage",
+                fetch(
+                    f"{base}/enterprises/{ent}/settings/billing/{src}/usage?month=11", tok
+                ).json(),
+            )
         for org in sim.orgs(ent):
             for kind in ("organization-1-day", "users-1-day", "repos-1-day", "user-teams-1-day"):
-                check(f"/orgs/{{org}}/copilot/metrics/reports/{kind}",
-                      fetch(f"{base}/orgs/{org}/copilot/metrics/reports/{kind}?day={DAY}", tok).json())  # fmt: skip
-            check("/orgs/{org}/copilot/billing/seats", fetch(f"{base}/orgs/{org}/copilot/billing/seats", tok).json())
+                check(
+                    f"/orgs/{{org}}/copilot/metrics/reports/{kind}",
+                    fetch(
+                        f"{base}/orgs/{org}/copilot/metrics/reports/{kind}?day={DAY}", tok
+                    ).json(),
+                )
+            check(
+                "/orgs/{org}/copilot/billing/seats",
+                fetch(f"{base}/orgs/{org}/copilot/billing/seats", tok).json(),
+            )
             for src in ("premium_request", "ai_credit"):
-                check(f"/organizations/{{org}}/settings/billing/{src}/usage",
-                      fetch(f"{base}/organizations/{org}/settings/billing/{src}/usage", tok).json())  # fmt: skip
+                check(
+                    f"/organizations/{{org}}/settings/billing/{src}/usage",
+                    fetch(f"{base}/organizations/{org}/settings/billing/{src}/usage", tok).json(),
+                )
 
 
 def test_repository_bodies_validate(sim: Simulator) -> None:
-    """Repos, pulls (list, detail, reviews, commits), commits, runs, deployments, statuses, releases, issues."""
+    """Repos, pulls (+ detail, reviews, commits), commits, runs, deployments, releases, issues."""
     ent = sim.enterprises[0]
     tok = sim.token(ent)
     for org in sim.orgs(ent):
@@ -139,18 +221,37 @@ def test_repository_bodies_validate(sim: Simulator) -> None:
             check("/repos/{owner}/{repo}/pulls", pulls)
             for pr in pulls[:8]:
                 n = pr["number"]
-                check("/repos/{owner}/{repo}/pulls/{pull_number}", fetch(f"{base}/pulls/{n}", tok).json())
-                check("/repos/{owner}/{repo}/pulls/{pull_number}/reviews", fetch(f"{base}/pulls/{n}/reviews", tok).json())
-                check("/repos/{owner}/{repo}/pulls/{pull_number}/commits", fetch(f"{base}/pulls/{n}/commits", tok).json())
-            check("/repos/{owner}/{repo}/commits", fetch(f"{base}/commits?per_page=100", tok).json())
-            check("/repos/{owner}/{repo}/actions/runs", fetch(f"{base}/actions/runs?per_page=100", tok).json())
+                check(
+                    "/repos/{owner}/{repo}/pulls/{pull_number}",
+                    fetch(f"{base}/pulls/{n}", tok).json(),
+                )
+                check(
+                    "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+                    fetch(f"{base}/pulls/{n}/reviews", tok).json(),
+                )
+                check(
+                    "/repos/{owner}/{repo}/pulls/{pull_number}/commits",
+                    fetch(f"{base}/pulls/{n}/commits", tok).json(),
+                )
+            check(
+                "/repos/{owner}/{repo}/commits", fetch(f"{base}/commits?per_page=100", tok).json()
+            )
+            check(
+                "/repos/{owner}/{repo}/actions/runs",
+                fetch(f"{base}/actions/runs?per_page=100", tok).json(),
+            )
             deployments = fetch(f"{base}/deployments?per_page=100", tok).json()
             check("/repos/{owner}/{repo}/deployments", deployments)
             for dep in deployments[:6]:
-                check("/repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-                      fetch(f"{base}/deployments/{dep['id']}/statuses", tok).json())  # fmt: skip
+                check(
+                    "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+                    fetch(f"{base}/deployments/{dep['id']}/statuses", tok).json(),
+                )
             check("/repos/{owner}/{repo}/releases", fetch(f"{base}/releases", tok).json())
-            check("/repos/{owner}/{repo}/issues", fetch(f"{base}/issues?state=all&per_page=100", tok).json())
+            check(
+                "/repos/{owner}/{repo}/issues",
+                fetch(f"{base}/issues?state=all&per_page=100", tok).json(),
+            )
 
 
 def _records(sim: Simulator, path: str, tok: str) -> list[dict[str, Any]]:
@@ -159,10 +260,12 @@ def _records(sim: Simulator, path: str, tok: str) -> list[dict[str, Any]]:
 
 
 def test_report_files_carry_the_official_fields(sim: Simulator) -> None:
-    """NDJSON records hold the fields of copilot-report-fields.md, with string ids and integer user ids."""
+    """NDJSON records hold the fields of copilot-report-fields.md (string ids, integer user ids)."""
     ent = sim.enterprises[0]
     tok = sim.token(ent)
-    (agg,) = _records(sim, f"/enterprises/{ent}/copilot/metrics/reports/enterprise-1-day?day={DAY}", tok)
+    (agg,) = _records(
+        sim, f"/enterprises/{ent}/copilot/metrics/reports/enterprise-1-day?day={DAY}", tok
+    )
     assert AGGREGATE_FIELDS - agg.keys() == set()
     assert PR_FIELDS - agg["pull_requests"].keys() == set()
     assert isinstance(agg["enterprise_id"], str)
@@ -172,21 +275,31 @@ def test_report_files_carry_the_official_fields(sim: Simulator) -> None:
         assert USER_FIELDS - rec.keys() == set()
         assert isinstance(rec["user_id"], int)
         for row in rec["totals_by_ide"]:
-            assert {"ide", "last_known_ide_version", "last_known_plugin_version"} | METRIC_FIELDS <= row.keys()
+            assert {
+                "ide",
+                "last_known_ide_version",
+                "last_known_plugin_version",
+            } | METRIC_FIELDS <= row.keys()
         for row in rec["totals_by_language_feature"]:
             assert "user_initiated_interaction_count" not in row
     org = sim.orgs(ent)[0]
-    (org_rec,) = _records(sim, f"/orgs/{org}/copilot/metrics/reports/organization-1-day?day={DAY}", tok)
+    (org_rec,) = _records(
+        sim, f"/orgs/{org}/copilot/metrics/reports/organization-1-day?day={DAY}", tok
+    )
     assert isinstance(org_rec["organization_id"], str)
-    for rec in _records(sim, f"/enterprises/{ent}/copilot/metrics/reports/user-teams-1-day?day={DAY}", tok):
+    for rec in _records(
+        sim, f"/enterprises/{ent}/copilot/metrics/reports/user-teams-1-day?day={DAY}", tok
+    ):
         assert TEAM_FIELDS - rec.keys() == set()
-    for rec in _records(sim, f"/enterprises/{ent}/copilot/metrics/reports/repos-1-day?day={DAY}", tok):
+    for rec in _records(
+        sim, f"/enterprises/{ent}/copilot/metrics/reports/repos-1-day?day={DAY}", tok
+    ):
         assert PR_FIELDS - rec["pull_requests"].keys() == set()
         assert isinstance(rec["pull_request_review_times"], list)
 
 
 def test_version_2026_03_10_drops_the_changeset_fields(sim: Simulator) -> None:
-    """With X-GitHub-Api-Version 2026-03-10, pulls lose merge_commit_sha/assignee and /rate_limit loses rate."""
+    """Version 2026-03-10: pulls lose merge_commit_sha/assignee; /rate_limit loses rate."""
     ent = sim.enterprises[0]
     tok = sim.token(ent)
     headers = {"X-GitHub-Api-Version": "2026-03-10"}

@@ -1,8 +1,9 @@
 """Deployments (newest first, down to the watermark) and their statuses.
 
 Statuses are read for new deployments, and re-read (conditionally, so usually a free 304) for
-deployments created in the last few days, for those whose latest status was still pending, and for
-those whose statuses were never stored completely."""
+deployments created since yesterday, for those of the last two weeks whose latest status can still
+change (pending, or success which turns inactive when superseded), and for those whose statuses
+were never stored completely."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from ingest.plan import PENDING_STATES
 from ingest.summaries import Summary
 
 FAMILY = "deployments"
-RECENT_DAYS = 3
+RECENT_DAYS = 1
 PENDING_DAYS = 14
+# A pending deployment gets its final status later; a successful one turns `inactive` when a
+# newer deployment to the same environment succeeds. failure/error/inactive are final.
+_MAY_CHANGE = PENDING_STATES | {"success"}
 
 
 def collect(ctx: Ctx, owner: str, repo: str) -> None:
@@ -72,7 +76,7 @@ def _recheck(ctx: Ctx, full: str) -> dict[int, str]:
         state = ctx.index.deployment_state.get((full, dep_id))
         if (
             created >= recent
-            or (state in PENDING_STATES and created >= pending_since)
+            or (state in _MAY_CHANGE and created >= pending_since)
             or (state is None and created >= history)
         ):
             out[dep_id] = created

@@ -1,5 +1,6 @@
-"""Pull requests: the list sorted by update (newest first) down to the watermark, then the detail,
-reviews and commits of every new or changed PR (and of any PR whose earlier fetch failed)."""
+"""Pull requests: the list sorted by update (newest first) down to the watermark, then for every
+new or changed PR (and any PR whose earlier fetch failed): its reviews when updated_at moved, its
+detail and commits when the head commit moved (additions/deletions change only with it)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ def collect(ctx: Ctx, owner: str, repo: str) -> None:
         return
     watermark = ctx.index.watermark(kinds.REPO_PULLS, full)
     cutoff = watermark or ctx.history_cutoff()
-    changed: dict[int, str] = {}
+    changed: dict[int, tuple[str, str]] = {}
 
     def stop(summary: Summary) -> bool:
-        return any(updated <= cutoff for _n, updated in summary.items)
+        return any(updated <= cutoff for _n, updated, _head in summary.items)
 
     params: dict[str, str | int] = {"owner": owner, "repo": repo}
     with ctx.guard(FAMILY, full):
@@ -37,25 +38,28 @@ def collect(ctx: Ctx, owner: str, repo: str) -> None:
             ),
             stop=stop,
         ):
-            for number, updated in page.summary.items:
-                if updated > cutoff or (watermark is None and updated >= cutoff):
-                    changed[int(number)] = max(updated, changed.get(int(number), ""))
-    backlog = ctx.index.pr_backlog(full, ctx.history_cutoff())
-    for number, updated in backlog.items():
-        if updated > changed.get(number, ""):
-            changed[number] = updated
+            for number, updated, head in page.summary.items:
+                new = updated > cutoff or (watermark is None and updated >= cutoff)
+                if new and updated >= changed.get(int(number), ("", ""))[0]:
+                    changed[int(number)] = (updated, head)
+    for number, state in ctx.index.pr_backlog(full, ctx.history_cutoff()).items():
+        if state[0] > changed.get(number, ("", ""))[0]:
+            changed[number] = state
     for number in sorted(changed):
         if ctx.is_denied(FAMILY, full):
             return
-        _pull_details(ctx, owner, repo, number, changed[number])
+        updated, head = changed[number]
+        todo = ctx.index.pr_todo(full, number, updated, head)
+        _pull_details(ctx, owner, repo, number=number, state=(updated, head), todo=todo)
 
 
-def _pull_details(ctx: Ctx, owner: str, repo: str, number: int, updated: str) -> None:
+def _pull_details(
+    ctx: Ctx, owner: str, repo: str, *, number: int, state: tuple[str, str], todo: list[str]
+) -> None:
     full = f"{owner}/{repo}"
     params: dict[str, str | int] = {"owner": owner, "repo": repo, "pull_number": number}
-    refs = {"pull_number": number, "pull_updated_at": updated}
-    done = ctx.index.pr_done
-    if done.get((full, number, kinds.REPO_PULL), "") < updated:
+    refs = {"pull_number": number, "pull_updated_at": state[0], "pull_head_sha": state[1]}
+    if kinds.REPO_PULL in todo:
         with ctx.guard(FAMILY, full):
             ctx.fetcher.fetch(
                 Req(
@@ -71,7 +75,7 @@ def _pull_details(ctx: Ctx, owner: str, repo: str, number: int, updated: str) ->
         (kinds.REPO_PULL_REVIEWS, "reviews"),
         (kinds.REPO_PULL_COMMITS, "commits"),
     ):
-        if done.get((full, number, kind), "") >= updated:
+        if kind not in todo:
             continue
         with ctx.guard(FAMILY, full):
             ctx.walk(

@@ -12,11 +12,19 @@ ENT_BILLING = ("manage_billing:enterprise",)
 
 ROUTES: list[Route] = [
     route("/rate_limit", meta.rate_limit, charged=False),
-    route("/enterprises/{enterprise}/copilot/metrics/reports/{kind}", copilot.enterprise_report, ENT_COPILOT),
+    route(
+        "/enterprises/{enterprise}/copilot/metrics/reports/{kind}",
+        copilot.enterprise_report,
+        ENT_COPILOT,
+    ),
     route("/orgs/{org}/copilot/metrics/reports/{kind}", copilot.org_report, ("read:org",)),
     route("/orgs/{org}/copilot/billing/seats", copilot.org_seats, ORG_COPILOT),
     route("/enterprises/{enterprise}/copilot/billing/seats", copilot.enterprise_seats, ENT_COPILOT),
-    route("/enterprises/{enterprise}/settings/billing/{source}/usage", billing.enterprise_usage, ENT_BILLING),
+    route(
+        "/enterprises/{enterprise}/settings/billing/{source}/usage",
+        billing.enterprise_usage,
+        ENT_BILLING,
+    ),
     route("/organizations/{org}/settings/billing/{source}/usage", billing.org_usage, ("read:org",)),
     route("/orgs/{org}/repos", repos.org_repos),
     route("/repos/{owner}/{repo}/pulls", repos.pulls, REPO),
@@ -28,5 +36,9 @@ ROUTES: list[Route] = [
     route("/repos/{owner}/{repo}/releases", repos.releases, REPO),
     route("/repos/{owner}/{repo}/actions/runs", delivery.runs, REPO),
     route("/repos/{owner}/{repo}/deployments", delivery.deployments, REPO),
-    route("/repos/{owner}/{repo}/deployments/{deployment_id}/statuses", delivery.deployment_statuses, REPO),
+    route(
+        "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+        delivery.deployment_statuses,
+        REPO,
+    ),
 ]

@@ -19,7 +19,9 @@ def enterprise_usage(app: App, req: Request, params: dict[str, str]) -> Reply:
     slug = find_enterprise(app, req, params["enterprise"])
     if slug is None:
         return missing()
-    return _usage(app, req, slug, req.query.get("organization"), params["source"], {"enterprise": slug})
+    org = req.query.get("organization")
+    head = {"enterprise": slug}
+    return _usage(app, req, enterprise=slug, org=org, source=params["source"], head=head)
 
 
 def org_usage(app: App, req: Request, params: dict[str, str]) -> Reply:
@@ -27,10 +29,15 @@ def org_usage(app: App, req: Request, params: dict[str, str]) -> Reply:
     org = find_org(app, req, params["org"])
     if org is None:
         return missing()
-    return _usage(app, req, org.enterprise, org.login, params["source"], {"organization": org.login})
+    head = {"organization": org.login}
+    return _usage(
+        app, req, enterprise=org.enterprise, org=org.login, source=params["source"], head=head
+    )
 
 
-def _usage(app: App, req: Request, enterprise: str, org: str | None, source: str, head: dict[str, str]) -> Reply:
+def _usage(
+    app: App, req: Request, *, enterprise: str, org: str | None, source: str, head: dict[str, str]
+) -> Reply:
     st = app.state
     if source not in SKUS:
         return missing()

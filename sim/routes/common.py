@@ -33,7 +33,11 @@ def find_org(app: App, req: Request, login: str) -> Org | None:
 
 def find_enterprise(app: App, req: Request, slug: str) -> str | None:
     """The enterprise slug, if the token belongs to it."""
-    if req.token is None or slug.lower() != req.token.enterprise or slug.lower() not in app.state.world.enterprises:
+    if (
+        req.token is None
+        or slug.lower() != req.token.enterprise
+        or slug.lower() not in app.state.world.enterprises
+    ):
         return None
     return slug.lower()
 
@@ -53,8 +57,16 @@ def link_url(app: App, req: Request) -> str:
     return app.state.api_url + req.path
 
 
-def paged(app: App, req: Request, items: Sequence[T], render: Callable[[T], Any], *, default: int = 30,
-          cap: int | None = None, wrap: Callable[[list[Any]], Any] | None = None) -> Reply:  # fmt: skip
+def paged(
+    app: App,
+    req: Request,
+    items: Sequence[T],
+    render: Callable[[T], Any],
+    *,
+    default: int = 30,
+    cap: int | None = None,
+    wrap: Callable[[list[Any]], Any] | None = None,
+) -> Reply:
     """One page of `items`, rendered, with the Link header; `cap` limits reachable results."""
     page, per_page = page_params(req.query, default)
     reachable = items if cap is None else items[:cap]
@@ -62,7 +74,9 @@ def paged(app: App, req: Request, items: Sequence[T], render: Callable[[T], Any]
     if wrap is not None:
         body = wrap(body)
     reply = Reply(200, body)
-    link = link_header(link_url(app, req), req.query_items, page, last_page(len(reachable), per_page))
+    link = link_header(
+        link_url(app, req), req.query_items, page, last_page(len(reachable), per_page)
+    )
     if link:
         reply.headers["Link"] = link
     return reply

@@ -63,10 +63,14 @@ def seat_json(ctx: Ctx, app: App, seat: Seat, *, with_org: bool) -> dict[str, An
     out: dict[str, Any] = {
         "created_at": iso(seat.created_at),
         "updated_at": iso(seat_updated_at(seat)),
-        "pending_cancellation_date": seat.pending_cancellation.isoformat() if seat.pending_cancellation else None,
+        "pending_cancellation_date": seat.pending_cancellation.isoformat()
+        if seat.pending_cancellation
+        else None,
         "last_activity_at": iso(seat.last_activity_at) if seat.last_activity_at else None,
         "last_activity_editor": seat.editor,
-        "last_authenticated_at": iso(seat.last_activity_at + 120) if seat.last_activity_at else None,
+        "last_authenticated_at": iso(seat.last_activity_at + 120)
+        if seat.last_activity_at
+        else None,
         "plan_type": seat.plan_type,
         "assignee": user_json(ctx, seat.user),
     }
@@ -98,5 +102,11 @@ def _seats(app: App, req: Request, enterprise: str, org: str | None) -> Reply:
     seats = st.history.seats(enterprise, org, st.today)
     ctx = st.ctx()
     total = len(seats)
-    return paged(app, req, seats, lambda s: seat_json(ctx, app, s, with_org=org is None), default=50,
-                 wrap=lambda items: {"total_seats": total, "seats": items})  # fmt: skip
+    return paged(
+        app,
+        req,
+        seats,
+        lambda s: seat_json(ctx, app, s, with_org=org is None),
+        default=50,
+        wrap=lambda items: {"total_seats": total, "seats": items},
+    )

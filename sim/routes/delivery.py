@@ -1,4 +1,4 @@
-"""Workflow runs (with GitHub's search-style `created` filter and 1,000-result cap) and deployments."""
+"""Workflow runs (search-style `created` filter, 1,000-result cap) and deployments."""
 
 from __future__ import annotations
 
@@ -74,8 +74,14 @@ def runs(app: App, req: Request, params: dict[str, str]) -> Reply:
         return body
 
     total = len(listing)
-    return paged(app, req, listing, render, cap=SEARCH_CAP if capped else None,
-                 wrap=lambda items: {"total_count": total, "workflow_runs": items})  # fmt: skip
+    return paged(
+        app,
+        req,
+        listing,
+        render,
+        cap=SEARCH_CAP if capped else None,
+        wrap=lambda items: {"total_count": total, "workflow_runs": items},
+    )
 
 
 def _matches(run: Run, q: dict[str, str], now: int) -> bool:
@@ -108,6 +114,7 @@ def deployments(app: App, req: Request, params: dict[str, str]) -> Reply:
         listing = []
     ctx = st.ctx()
     today = st.today
+
     def render(dep: Deployment) -> dict[str, Any]:
         statuses = st.history.statuses(dep, today)
         return deployment_json(ctx, dep, statuses[-1][1] if statuses else dep.created_at)
@@ -127,4 +134,6 @@ def deployment_statuses(app: App, req: Request, params: dict[str, str]) -> Reply
         return missing()
     statuses = list(enumerate(st.history.statuses(dep, st.today), start=1))
     ctx = st.ctx()
-    return paged(app, req, list(reversed(statuses)), lambda s: status_json(ctx, dep, s[0], s[1][0], s[1][1]))
+    return paged(
+        app, req, list(reversed(statuses)), lambda s: status_json(ctx, dep, s[0], s[1][0], s[1][1])
+    )

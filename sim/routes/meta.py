@@ -23,11 +23,16 @@ STATIC = {
 }
 
 
-def rate_limit(app: App, req: Request, params: dict[str, str]) -> Reply:
+def rate_limit(app: App, req: Request, params: dict[str, str]) -> Reply:  # noqa: ARG001
     """The token's core bucket and the (unused) others."""
     assert req.token is not None
     bucket = app.limiter.peek(req.token.value)
-    core = {"limit": bucket.limit, "used": bucket.used, "remaining": bucket.remaining, "reset": bucket.reset}
+    core = {
+        "limit": bucket.limit,
+        "used": bucket.used,
+        "remaining": bucket.remaining,
+        "reset": bucket.reset,
+    }
     reset = int(app.clock()) + 60
     resources = {"core": core}
     for name, limit in STATIC.items():

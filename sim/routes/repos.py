@@ -131,7 +131,7 @@ def pull_commits(app: App, req: Request, params: dict[str, str]) -> Reply:
 
 
 def commits(app: App, req: Request, params: dict[str, str]) -> Reply:
-    """GET /repos/{owner}/{repo}/commits (default branch, newest first; since/until on commit date)."""
+    """GET /repos/{owner}/{repo}/commits (default branch, newest first; since/until by date)."""
     repo = find_repo(app, req, params)
     if repo is None:
         return missing()
@@ -144,7 +144,9 @@ def commits(app: App, req: Request, params: dict[str, str]) -> Reply:
     listing = list(reversed(st.history.main_commits(repo, st.today)))
     sha = req.query.get("sha")
     if sha and sha != "main":
-        start = next((i for i, (mc, _) in enumerate(listing) if mc.commit.sha.startswith(sha)), None)
+        start = next(
+            (i for i, (mc, _) in enumerate(listing) if mc.commit.sha.startswith(sha)), None
+        )
         if start is None:
             return _branch_commits(app, req, repo, sha)
         listing = listing[start:]
@@ -153,19 +155,29 @@ def commits(app: App, req: Request, params: dict[str, str]) -> Reply:
     if until is not None:
         listing = [p for p in listing if p[0].commit.committed_at <= until]
     ctx = st.ctx()
-    return paged(app, req, listing, lambda p: commit_json(ctx, repo.full_name, p[0].commit, list(p[1])))
+    return paged(
+        app, req, listing, lambda p: commit_json(ctx, repo.full_name, p[0].commit, list(p[1]))
+    )
 
 
 def _branch_commits(app: App, req: Request, repo: Repo, ref: str) -> Reply:
     st = app.state
     pr = next((p for p in st.history.prs(repo, st.today) if p.head_ref == ref), None)
     if pr is None:
-        return error(404, f"No commit found for SHA: {ref}", "https://docs.github.com/rest/commits/commits#list-commits")
+        return error(
+            404,
+            f"No commit found for SHA: {ref}",
+            "https://docs.github.com/rest/commits/commits#list-commits",
+        )
     ctx = st.ctx()
     shown = list(reversed(visible_commits(pr, ctx.now)))
     parents = [c.sha for c in shown[1:]] + [_base_sha(app, pr)]
-    return paged(app, req, list(zip(shown, parents, strict=True)),
-                 lambda p: commit_json(ctx, repo.full_name, p[0], [p[1]]))  # fmt: skip
+    return paged(
+        app,
+        req,
+        list(zip(shown, parents, strict=True)),
+        lambda p: commit_json(ctx, repo.full_name, p[0], [p[1]]),
+    )
 
 
 def issues(app: App, req: Request, params: dict[str, str]) -> Reply:
@@ -187,17 +199,25 @@ def issues(app: App, req: Request, params: dict[str, str]) -> Reply:
         since = parse_iso(req.query["since"]) if "since" in req.query else None
     except ValueError:
         return error(400, "Invalid time value")
-    rows: list[tuple[int, int, int, Issue | PullRequest]] = []
-    for item in (*st.history.issues(repo, st.today), *st.history.prs(repo, st.today)):
-        rows.append(_issue_row(item, now))
-    rows = [r for r in rows if want in ("all", _state(r[3], now)) and labels <= {x.lower() for x in r[3].labels}]
+    items: list[Issue | PullRequest] = [*st.history.issues(repo, st.today)]
+    items += st.history.prs(repo, st.today)
+    rows = [_issue_row(item, now) for item in items]
+    rows = [
+        r
+        for r in rows
+        if want in ("all", _state(r[3], now)) and labels <= {x.lower() for x in r[3].labels}
+    ]
     if since is not None:
         rows = [r for r in rows if r[1] >= since]
     col = {"created": 0, "updated": 1, "comments": 2}[sort]
     rows.sort(key=lambda r: (r[col], r[3].number), reverse=direction == "desc")
     ctx = st.ctx()
-    return paged(app, req, [r[3] for r in rows],
-                 lambda it: issue_json(ctx, it) if isinstance(it, Issue) else pr_issue_json(ctx, it))  # fmt: skip
+    return paged(
+        app,
+        req,
+        [r[3] for r in rows],
+        lambda it: issue_json(ctx, it) if isinstance(it, Issue) else pr_issue_json(ctx, it),
+    )
 
 
 def _state(item: Issue | PullRequest, now: int) -> str:
@@ -221,5 +241,7 @@ def releases(app: App, req: Request, params: dict[str, str]) -> Reply:
         return missing()
     st = app.state
     ctx = st.ctx()
-    ordered = sorted(st.history.releases(repo, st.today), key=lambda r: (r.created_at, r.id), reverse=True)
+    ordered = sorted(
+        st.history.releases(repo, st.today), key=lambda r: (r.created_at, r.id), reverse=True
+    )
     return paged(app, req, ordered, lambda r: release_json(ctx, r))

@@ -83,13 +83,15 @@ def _run_prs(ctx: Ctx, run: Run) -> list[Json]:
         return []
     repo = run.repo
     ref = {"id": repo.id, "url": f"{ctx.api}/repos/{repo.full_name}", "name": repo.name}
-    return [{
-        "id": (repo.idx + 1) * 10**8 + run.pr_number,
-        "number": run.pr_number,
-        "url": f"{ctx.api}/repos/{repo.full_name}/pulls/{run.pr_number}",
-        "head": {"ref": run.head_branch, "sha": run.head_sha, "repo": ref},
-        "base": {"ref": "main", "sha": sha1hex("base", run.id), "repo": ref},
-    }]
+    return [
+        {
+            "id": (repo.idx + 1) * 10**8 + run.pr_number,
+            "number": run.pr_number,
+            "url": f"{ctx.api}/repos/{repo.full_name}/pulls/{run.pr_number}",
+            "head": {"ref": run.head_branch, "sha": run.head_sha, "repo": ref},
+            "base": {"ref": "main", "sha": sha1hex("base", run.id), "repo": ref},
+        }
+    ]
 
 
 def deployment_json(ctx: Ctx, dep: Deployment, updated_at: int) -> Json:
@@ -117,9 +119,13 @@ def deployment_json(ctx: Ctx, dep: Deployment, updated_at: int) -> Json:
     }
 
 
-STATUS_TEXT = {"in_progress": "Deployment started.", "success": "Deployment finished successfully.",
-               "failure": "Deployment failed.", "error": "Deployment errored.",
-               "inactive": "Superseded by a newer deployment."}  # fmt: skip
+STATUS_TEXT = {
+    "in_progress": "Deployment started.",
+    "success": "Deployment finished successfully.",
+    "failure": "Deployment failed.",
+    "error": "Deployment errored.",
+    "inactive": "Superseded by a newer deployment.",
+}
 
 
 def status_json(ctx: Ctx, dep: Deployment, k: int, state: str, t: int) -> Json:

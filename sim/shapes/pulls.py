@@ -7,8 +7,16 @@ from sim.records import Commit, Issue, PullRequest, Review
 from sim.shapes.common import WEB, WEB_FLOW, Ctx, Json, repo_json, user_json
 from sim.world import User
 
-LABEL_COLORS = {"incident": "b60205", "dependencies": "0366d6", "bug": "d73a4a", "enhancement": "a2eeef",
-                "documentation": "0075ca", "sev1": "000000", "sev2": "444444", "sev3": "888888"}  # fmt: skip
+LABEL_COLORS = {
+    "incident": "b60205",
+    "dependencies": "0366d6",
+    "bug": "d73a4a",
+    "enhancement": "a2eeef",
+    "documentation": "0075ca",
+    "sev1": "000000",
+    "sev2": "444444",
+    "sev3": "888888",
+}
 
 
 def visible_commits(pr: PullRequest, now: int) -> list[Commit]:
@@ -100,30 +108,42 @@ def pull_json(ctx: Ctx, pr: PullRequest, base_sha: str, *, detail: bool = False)
         "review_comment_url": f"{api}/pulls/comments{{/number}}",
         "comments_url": f"{api}/issues/{pr.number}/comments",
         "statuses_url": f"{api}/statuses/{head_sha}",
-        "head": {"label": f"{repo.org.login}:{pr.head_ref}", "ref": pr.head_ref, "sha": head_sha,
-                 "user": owner, "repo": repo_obj},
-        "base": {"label": f"{repo.org.login}:main", "ref": "main", "sha": base_sha, "user": owner,
-                 "repo": repo_obj},
+        "head": {
+            "label": f"{repo.org.login}:{pr.head_ref}",
+            "ref": pr.head_ref,
+            "sha": head_sha,
+            "user": owner,
+            "repo": repo_obj,
+        },
+        "base": {
+            "label": f"{repo.org.login}:main",
+            "ref": "main",
+            "sha": base_sha,
+            "user": owner,
+            "repo": repo_obj,
+        },
         "_links": _pull_links(api, html, pr.number, head_sha),
         "author_association": "MEMBER" if pr.author.kind == "human" else "NONE",
         "auto_merge": None,
         "active_lock_reason": None,
-    }  # fmt: skip
+    }
     if detail:
-        out.update({
-            "merged": merged is not None,
-            "mergeable": None if state == "closed" else True,
-            "rebaseable": None if state == "closed" else True,
-            "mergeable_state": "unknown" if state == "closed" else "clean",
-            "merged_by": user_json(ctx, pr.merged_by) if merged and pr.merged_by else None,
-            "comments": pr.comments,
-            "review_comments": len(reviewers),
-            "maintainer_can_modify": False,
-            "commits": len(commits),
-            "additions": sum(c.additions for c in commits),
-            "deletions": sum(c.deletions for c in commits),
-            "changed_files": min(60, 1 + sum(c.additions + c.deletions for c in commits) // 25),
-        })
+        out.update(
+            {
+                "merged": merged is not None,
+                "mergeable": None if state == "closed" else True,
+                "rebaseable": None if state == "closed" else True,
+                "mergeable_state": "unknown" if state == "closed" else "clean",
+                "merged_by": user_json(ctx, pr.merged_by) if merged and pr.merged_by else None,
+                "comments": pr.comments,
+                "review_comments": len(reviewers),
+                "maintainer_can_modify": False,
+                "commits": len(commits),
+                "additions": sum(c.additions for c in commits),
+                "deletions": sum(c.deletions for c in commits),
+                "changed_files": min(60, 1 + sum(c.additions + c.deletions for c in commits) // 25),
+            }
+        )
     return out
 
 
@@ -182,26 +202,32 @@ def commit_json(ctx: Ctx, repo_full: str, commit: Commit, parents: list[str]) ->
             "tree": {"sha": tree, "url": f"{api}/git/trees/{tree}"},
             "url": f"{api}/git/commits/{commit.sha}",
             "comment_count": 0,
-            "verification": {"verified": commit.web_flow, "reason": "valid" if commit.web_flow else "unsigned",
-                             "signature": None, "payload": None, "verified_at": None},
+            "verification": {
+                "verified": commit.web_flow,
+                "reason": "valid" if commit.web_flow else "unsigned",
+                "signature": None,
+                "payload": None,
+                "verified_at": None,
+            },
         },
         "url": f"{api}/commits/{commit.sha}",
         "html_url": f"{WEB}/{repo_full}/commit/{commit.sha}",
         "comments_url": f"{api}/commits/{commit.sha}/comments",
         "author": user_json(ctx, commit.author),
         "committer": user_json(ctx, WEB_FLOW if commit.web_flow else commit.author),
-        "parents": [{"sha": p, "url": f"{api}/commits/{p}", "html_url": f"{WEB}/{repo_full}/commit/{p}"}
-                    for p in parents],
-    }  # fmt: skip
+        "parents": [
+            {"sha": p, "url": f"{api}/commits/{p}", "html_url": f"{WEB}/{repo_full}/commit/{p}"}
+            for p in parents
+        ],
+    }
 
 
 def issue_json(ctx: Ctx, issue: Issue) -> Json:
     """An issue (not a PR) at `ctx.now`."""
     closed = issue.closed_at if issue.closed_at is not None and issue.closed_at <= ctx.now else None
     updated = max(issue.created_at + issue.comments * 311, closed or 0)
-    out = _issue_common(ctx, issue.repo.full_name, issue.number, issue.id, issue.title, issue.body,
-                        issue.author, issue.labels, issue.created_at, min(updated, max(ctx.now, issue.created_at)),
-                        closed, issue.comments)  # fmt: skip
+    updated = min(updated, max(ctx.now, issue.created_at))
+    out = _issue_common(ctx, issue, ident=issue.id, updated=updated, closed=closed)
     out["state_reason"] = "completed" if closed else None
     out["closed_by"] = user_json(ctx, issue.closed_by) if closed and issue.closed_by else None
     return out
@@ -209,9 +235,9 @@ def issue_json(ctx: Ctx, issue: Issue) -> Json:
 
 def pr_issue_json(ctx: Ctx, pr: PullRequest) -> Json:
     """A PR as /issues returns it: an issue with a `pull_request` key."""
-    state, closed, merged = pr_state(pr, ctx.now)
-    out = _issue_common(ctx, pr.repo.full_name, pr.number, pr.id + 5 * 10**12, pr.title, pr.body,
-                        pr.author, pr.labels, pr.created_at, pr_updated_at(pr, ctx.now), closed, pr.comments)  # fmt: skip
+    _, closed, merged = pr_state(pr, ctx.now)
+    updated = pr_updated_at(pr, ctx.now)
+    out = _issue_common(ctx, pr, ident=pr.id + 5 * 10**12, updated=updated, closed=closed)
     html = f"{WEB}/{pr.repo.full_name}/pull/{pr.number}"
     out["draft"] = pr.ready_at is not None and pr.ready_at > ctx.now
     out["pull_request"] = {
@@ -227,9 +253,17 @@ def pr_issue_json(ctx: Ctx, pr: PullRequest) -> Json:
     return out
 
 
-def _issue_common(ctx: Ctx, repo_full: str, number: int, ident: int, title: str, body: str, author: User,
-                  labels: tuple[str, ...], created: int, updated: int, closed: int | None,
-                  comments: int) -> Json:  # fmt: skip
+def _issue_common(
+    ctx: Ctx, item: Issue | PullRequest, *, ident: int, updated: int, closed: int | None
+) -> Json:
+    repo_full, number, author = item.repo.full_name, item.number, item.author
+    title, body, labels, created, comments = (
+        item.title,
+        item.body,
+        item.labels,
+        item.created_at,
+        item.comments,
+    )
     api = f"{ctx.api}/repos/{repo_full}/issues/{number}"
     return {
         "id": ident,
@@ -257,6 +291,16 @@ def _issue_common(ctx: Ctx, repo_full: str, number: int, ident: int, title: str,
         "created_at": iso(created),
         "updated_at": iso(updated),
         "author_association": "MEMBER" if author.kind == "human" else "NONE",
-        "reactions": {"url": f"{api}/reactions", "total_count": 0, "+1": 0, "-1": 0, "laugh": 0,
-                      "hooray": 0, "confused": 0, "heart": 0, "rocket": 0, "eyes": 0},
-    }  # fmt: skip
+        "reactions": {
+            "url": f"{api}/reactions",
+            "total_count": 0,
+            "+1": 0,
+            "-1": 0,
+            "laugh": 0,
+            "hooray": 0,
+            "confused": 0,
+            "heart": 0,
+            "rocket": 0,
+            "eyes": 0,
+        },
+    }

@@ -1,0 +1,183 @@
+"""The fast read path: frame-by-frame decoding, the read-ahead thread, and foreign segments."""
+
+from __future__ import annotations
+
+import io
+import stat
+import threading
+from pathlib import Path
+
+import orjson
+import pytest
+import zstandard
+
+import archive
+from archive import kinds, stream
+
+
+def _fill(raw: Path, n: int = 60, size: int = 3000) -> None:
+    with archive.ArchiveWriter.open(raw, segment_bytes=20_000) as w:
+        for i in range(n):
+            w.append(
+                kind=(kinds.REPO_PULLS, kinds.REPO_COMMITS, kinds.COPILOT_SEATS)[i % 3],
+                run_id="r",
+                fetched_at=f"2026-11-25T08:00:{i % 60:02d}.000000Z",
+                request={"method": "GET"},
+                response={"status": 200},
+                body=(b'[{"id": %d, "t": "\\"q\\"\\n"}]' % i) * (size // 30)
+                if i % 7
+                else bytes(range(256)),  # not UTF-8: stored as base64
+            )
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Path:
+    path = tmp_path / "raw"
+    _fill(path)
+    return path
+
+
+def test_threaded_and_inline_reads_agree(raw: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read-ahead thread yields exactly what the inline path does, in seq order."""
+    monkeypatch.setattr(stream, "THREAD_MIN", 1 << 60)
+    inline = list(archive.read_dicts(raw))
+    monkeypatch.setattr(stream, "THREAD_MIN", 0)
+    monkeypatch.setattr(stream, "_BATCH", 10_000)
+    threaded = list(archive.read_dicts(raw))
+    assert threaded == inline
+    assert [d["seq"] for d in threaded] == list(range(1, 61))
+    events = list(archive.read_events(raw))
+    assert all(
+        e.body_bytes() is not None and e.body_size == len(e.body_bytes() or b"") for e in events
+    )
+
+
+def test_stopping_early_stops_the_thread(raw: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Leaving the loop early ends the read-ahead thread (bounded queue, no leak)."""
+    monkeypatch.setattr(stream, "THREAD_MIN", 0)
+    monkeypatch.setattr(stream, "_BATCH", 1)
+    before = threading.active_count()
+    gen = archive.read_dicts(raw)
+    assert next(gen)["seq"] == 1
+    gen.close()
+    assert threading.active_count() == before
+
+
+def test_errors_in_the_thread_reach_the_reader(raw: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A segment that cannot be read raises in the consumer, not silently in the thread."""
+    monkeypatch.setattr(stream, "THREAD_MIN", 0)
+    seg = sorted(raw.rglob("*.ndjson.zst"))[-1]
+    seg.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    seg.write_bytes(b"not zstd at all")
+    with pytest.raises(zstandard.ZstdError, match="no zstd frame"):
+        list(archive.read_dicts(raw))
+
+
+def test_damaged_sealed_segment_raises(raw: Path) -> None:
+    """Garbage after the frames of a sealed segment is a zstd error, as with `zstd -dc`."""
+    seg = sorted(raw.rglob("*.ndjson.zst"))[0]
+    seg.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    seg.write_bytes(seg.read_bytes() + b"garbage!")
+    with pytest.raises(zstandard.ZstdError):
+        list(archive.read_events(raw))
+
+
+def test_segment_recompressed_as_one_frame_is_read(raw: Path) -> None:
+    """Sealed segments recompressed by other tools (one frame, many lines) still read."""
+    before = list(archive.read_dicts(raw))
+    segments = sorted(raw.rglob("*.ndjson.zst"))
+    for seg, sized in ((segments[0], True), (segments[1], False)):
+        text = zstandard.ZstdDecompressor().stream_reader(seg.read_bytes()).read()
+        cctx = zstandard.ZstdCompressor(level=19, write_content_size=sized)
+        frame = cctx.compress(text) if sized else b"".join(cctx.read_to_iter(io.BytesIO(text)))
+        assert zstandard.frame_content_size(frame) == (len(text) if sized else -1)
+        seg.chmod(stat.S_IRUSR | stat.S_IWUSR)
+        seg.write_bytes(frame)
+    assert list(archive.read_dicts(raw)) == before
+
+
+def test_seq_of_reads_the_line_head() -> None:
+    """Merging takes the seq from the line's opening bytes, or parses lines of another form."""
+    assert stream.seq_of(b'{"v":1,"seq":42,"event_id":"x"}\n') == 42
+    assert stream.seq_of(orjson.dumps({"kind": "k", "seq": 7})) == 7
+
+
+def _reference(raw: Path) -> list[dict[str, object]]:
+    """Every complete envelope, decoded the slow obvious way, in seq order."""
+    from archive.segment import iter_sealed_lines, scan_open
+
+    envs = [orjson.loads(ln) for seg in raw.rglob("*.ndjson.zst") for ln in iter_sealed_lines(seg)]
+    envs += [orjson.loads(ln) for seg in raw.rglob("*.open") for ln in scan_open(seg)[1]]
+    return sorted(envs, key=lambda e: int(str(e["seq"])))
+
+
+@pytest.mark.parametrize("batch", [1, 700, 50_000])
+def test_merge_matches_a_plain_decode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    """Uneven kinds, sealed and open segments, tiny and large batches: same events, seq order."""
+    monkeypatch.setattr(stream, "THREAD_MIN", 0)
+    monkeypatch.setattr(stream, "_BATCH", batch)
+    monkeypatch.setattr(stream, "_FIRST_BATCH", batch)
+    raw = tmp_path / "raw"
+    rng = __import__("random").Random(batch)
+    w = archive.ArchiveWriter.open(raw, segment_bytes=4_000)
+    for i in range(300):
+        w.append(
+            kind=rng.choice([kinds.REPO_PULLS] * 6 + [kinds.REPO_COMMITS] * 3 + [kinds.ORG_REPOS]),
+            run_id="r",
+            fetched_at=f"2026-{11 + i // 200}-01T08:00:00.{i:06d}Z",
+            request={},
+            response={},
+            body=rng.randbytes(rng.choice([0, 10, 900, 70_000])) if i % 5 else None,
+        )
+    for seg in w._open.values():
+        seg.close()  # the last segment of each kind left open, as a kill would leave it
+    with (next(raw.rglob("*.open"))).open("ab") as fh:
+        fh.write(b"\x28\xb5\x2f\xfd\x24torn")  # a torn tail
+    got = list(archive.read_dicts(raw))
+    assert got == _reference(raw)
+    assert [d["seq"] for d in got] == sorted({int(str(d["seq"])) for d in got})
+
+
+def test_append_tuner_prefers_the_faster_way_and_keeps_probing() -> None:
+    """Large appends use whichever way (helper thread or in line) measured faster, re-trying
+    the other one now and then; both ways write byte-identical frames."""
+    from archive.writer import _Tuner
+
+    tuner = _Tuner()
+    assert tuner.pick() is True  # helper first, to measure it
+    tuner.record(True, 3.0)
+    assert tuner.pick() is False  # then in line
+    tuner.record(False, 2.0)
+    picks = [tuner.pick() for _ in range(3 * _Tuner.PROBE)]
+    assert picks.count(True) == 3  # only the probes
+    for _ in range(20):
+        tuner.record(True, 1.0)
+    assert tuner.pick() is True
+
+
+def test_helper_and_inline_appends_store_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashing in the helper thread or in line gives identical segments."""
+    from archive import writer
+
+    body = b'[{"id": 1, "title": "\\"quoted\\"\\n\xc3\xa9"}]' * 5000
+    stored = []
+    for helper in (True, False):
+        monkeypatch.setattr(writer._Tuner, "pick", lambda self, h=helper: h)
+        raw = tmp_path / str(helper)
+        with archive.ArchiveWriter.open(raw) as w:
+            w.append(
+                kind=kinds.REPO_PULLS,
+                run_id="r",
+                fetched_at="2026-11-25T08:00:00.000000Z",
+                request={},
+                response={},
+                body=body,
+            )
+        stored.append([p.read_bytes() for p in sorted(raw.rglob("*.zst"))])
+        assert archive.verify_archive(raw).ok
+        assert next(archive.read_events(raw)).body_bytes() == body
+    assert stored[0] == stored[1]
