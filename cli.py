@@ -602,7 +602,7 @@ def _demo_summary(cfg: config_mod.Config) -> list[str]:
 @click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("demo"), show_default=True, help="Folder for the demo's files.")  # fmt: skip
 @click.option("--seed", type=int, default=7, show_default=True, help="Simulator seed.")
-@click.option("--scale", type=click.Choice(["small", "medium"]), default="small", show_default=True)
+@click.option("--scale", type=click.Choice(["small", "medium"]), default="small")
 @pass_ctx
 def demo_cmd(ctx: Context, days: int, workdir: Path, seed: int, scale: str) -> None:
     """Run the daily job for N simulated days against the built-in GitHub simulator."""
