@@ -600,7 +600,7 @@ def _demo_summary(cfg: config_mod.Config) -> list[str]:
 @click.option("--days", type=click.IntRange(1, 60), default=3, show_default=True,
               help="Simulated days of the daily job.")  # fmt: skip
 @click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("demo"), show_default=True, help="Folder for the demo's files.")  # fmt: skip
+              default=Path("demo"), show_default=True, help="Folder for demo files.")  # fmt: skip
 @click.option("--seed", type=int, default=7, show_default=True, help="Simulator seed.")
 @click.option("--scale", type=click.Choice(["small", "medium"]), default="small")
 @pass_ctx
