@@ -576,7 +576,7 @@ def _demo_summary(cfg: config_mod.Config) -> list[str]:
     queries = [
         ("DORA deployments (production)", "SELECT count(*) FROM dora_deployments"),
         ("PRs with a lead time", "SELECT count(*) FROM dora_changes WHERE lead_time_minutes >= 0"),
-        ("median lead time, minutes", "SELECT round(avg(lead_time_median_minutes), 1) "
+        ("lead time, mean monthly median (min)", "SELECT round(avg(lead_time_median_minutes), 1) "
          "FROM dora_metrics WHERE granularity = 'month'"),
         ("pull requests (velocity)", "SELECT count(*) FROM velocity_pull_requests"),
         ("Copilot days (enterprise scope)",
