@@ -7,6 +7,9 @@ walking the frame and block headers tells exactly where each complete frame ends
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Protocol
+
 MAGIC = b"\x28\xb5\x2f\xfd"
 _BLOCK_RESERVED = 3
 _BLOCK_RLE = 1
@@ -71,3 +74,18 @@ def split_frames(buf: bytes) -> tuple[list[tuple[int, int]], int]:
         frames.append((pos, end))
         pos = end
     return frames, pos
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def text_lines(reader: _Readable, chunk: int) -> Iterator[bytes]:
+    """Yield the newline-separated lines of a decompressing stream, read `chunk` bytes at a time."""
+    rest = b""
+    while data := reader.read(chunk):
+        lines = (rest + data).split(b"\n")
+        rest = lines.pop()
+        yield from lines
+    if rest:
+        yield rest

@@ -12,15 +12,15 @@ name: the manifest line is the commit point of a seal, and recovery finishes an 
 
 from __future__ import annotations
 
-import hashlib
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from archive.chain import chain_hash, parse_chained
 from archive.errors import ArchiveDamaged, storage_error
 from archive.layout import MANIFEST_NAME
 
@@ -68,16 +68,12 @@ class ManifestEntry:
         return orjson.dumps(asdict(self), option=orjson.OPT_APPEND_NEWLINE)
 
 
-_FIELDS = tuple(f.name for f in fields(ManifestEntry))
-_INT_FIELDS = frozenset({"n", "size", "events", "first_seq", "last_seq", "body_bytes"})
+_TAG = b"ghmc-manifest-entry:1\n"
 
 
 def entry_hash(body: dict[str, Any]) -> str:
     """Return the chain hash of an entry's fields (everything but `hash`)."""
-    payload = orjson.dumps(
-        {k: v for k, v in body.items() if k != "hash"}, option=orjson.OPT_SORT_KEYS
-    )
-    return hashlib.sha256(b"ghmc-manifest-entry:1\n" + payload).hexdigest()
+    return chain_hash(_TAG, body)
 
 
 def make_entry(summary: SegmentSummary, n: int, prev: str) -> ManifestEntry:
@@ -89,26 +85,7 @@ def make_entry(summary: SegmentSummary, n: int, prev: str) -> ManifestEntry:
 
 def parse_line(line: bytes, n: int, prev: str) -> ManifestEntry:
     """Parse and check manifest line number `n` (0-based); raise ValueError saying what is wrong."""
-    try:
-        data = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        raise ValueError("not valid JSON") from None
-    if not isinstance(data, dict) or tuple(data) != _FIELDS:
-        raise ValueError("fields differ from a manifest entry's")
-    for key in _FIELDS:
-        want = int if key in _INT_FIELDS else str
-        if type(data[key]) is not want:
-            raise ValueError(f"field {key!r} has the wrong type")
-    entry = ManifestEntry(**data)
-    if entry.to_line() != line + b"\n":
-        raise ValueError("line is not in canonical form (edited by hand?)")
-    if entry.n != n:
-        raise ValueError(f"entry number is {entry.n}, expected {n} (lines reordered or removed?)")
-    if entry.prev != prev:
-        raise ValueError("prev does not match the previous entry's hash (chain broken)")
-    if entry.hash != entry_hash(data):
-        raise ValueError("hash does not match the entry's content (entry edited)")
-    return entry
+    return parse_chained(ManifestEntry, _TAG, "manifest entry", line, n=n, prev=prev)
 
 
 def split_manifest(data: bytes) -> tuple[list[bytes], bytes]:
@@ -128,16 +105,24 @@ def load_manifest(raw_dir: Path, *, allow_torn_tail: bool = True) -> list[Manife
     lines, tail = split_manifest(data)
     if tail and not allow_torn_tail:
         raise ArchiveDamaged(f"{path}: ends in an incomplete line ({len(tail)} bytes)")
+    entries, fault = walk_chain(lines)
+    if fault is not None:
+        raise ArchiveDamaged(f"{path}: line {fault}; run `ghmc verify`")
+    return entries
+
+
+def walk_chain(lines: list[bytes]) -> tuple[list[ManifestEntry], str | None]:
+    """Parse manifest lines in order; return the entries before the first bad line and its fault."""
     entries: list[ManifestEntry] = []
     prev = GENESIS
     for n, line in enumerate(lines):
         try:
             entry = parse_line(line, n, prev)
         except ValueError as exc:
-            raise ArchiveDamaged(f"{path}: line {n + 1}: {exc}; run `ghmc verify`") from None
+            return entries, f"{n + 1}: {exc}"
         entries.append(entry)
         prev = entry.hash
-    return entries
+    return entries, None
 
 
 def head_hash(raw_dir: Path) -> str:

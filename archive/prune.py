@@ -26,13 +26,14 @@ import hashlib
 import logging
 import os
 import stat
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from archive.chain import chain_hash, parse_chained
 from archive.envelope import format_fetched_at
 from archive.errors import ArchiveDamaged, storage_error
 from archive.layout import PRUNED_NAME, check_format, fsync_dir
@@ -81,40 +82,17 @@ class PrunedRecord:
         )
 
 
-_FIELDS = tuple(f.name for f in fields(PrunedRecord))
-_INT_FIELDS = frozenset({"n", "entry", "events"})
+_TAG = b"ghmc-pruned-record:1\n"
 
 
 def record_hash(body: dict[str, Any]) -> str:
     """Return the chain hash of a record's fields (everything but `hash`)."""
-    payload = orjson.dumps(
-        {k: v for k, v in body.items() if k != "hash"}, option=orjson.OPT_SORT_KEYS
-    )
-    return hashlib.sha256(b"ghmc-pruned-record:1\n" + payload).hexdigest()
+    return chain_hash(_TAG, body)
 
 
 def parse_record(line: bytes, n: int, prev: str) -> PrunedRecord:
     """Parse and check record line `n` (0-based); raise ValueError saying what is wrong."""
-    try:
-        data = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        raise ValueError("not valid JSON") from None
-    if not isinstance(data, dict) or tuple(data) != _FIELDS:
-        raise ValueError("fields differ from a pruned record's")
-    for key in _FIELDS:
-        want = int if key in _INT_FIELDS else str
-        if type(data[key]) is not want:
-            raise ValueError(f"field {key!r} has the wrong type")
-    record = PrunedRecord(**data)
-    if record.to_line() != line + b"\n":
-        raise ValueError("line is not in canonical form (edited by hand?)")
-    if record.n != n:
-        raise ValueError(f"record number is {record.n}, expected {n} (lines reordered or removed?)")
-    if record.prev != prev:
-        raise ValueError("prev does not match the previous record's hash (chain broken)")
-    if record.hash != record_hash(data):
-        raise ValueError("hash does not match the record's content (record edited)")
-    return record
+    return parse_chained(PrunedRecord, _TAG, "pruned record", line, n=n, prev=prev)
 
 
 def check_records(
@@ -127,7 +105,7 @@ def check_records(
     for n, line in enumerate(lines):
         where = f"{PRUNED_NAME} line {n + 1}"
         try:
-            record = parse_record(line, n, prev)
+            record = parse_record(line, n=n, prev=prev)
         except ValueError as exc:
             return records, f"{where}: {exc}"
         if not (0 <= record.entry < len(entries)) or not record.matches(entries[record.entry]):

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import zstandard
 
 from archive.errors import storage_error
-from archive.frames import split_frames
+from archive.frames import split_frames, text_lines
 from archive.layout import fsync_dir, open_name, rel, sealed_name
 from archive.manifest import ManifestAppender, ManifestEntry, SegmentSummary, _write_all
 
@@ -164,13 +164,7 @@ def _lines(source: Any) -> Iterator[bytes]:
     reader = zstandard.ZstdDecompressor().stream_reader(
         source, read_size=1 << 20, read_across_frames=True, closefd=False
     )
-    rest = b""
-    while chunk := reader.read(_READ_CHUNK):
-        lines = (rest + chunk).split(b"\n")
-        rest = lines.pop()
-        yield from lines
-    if rest:
-        yield rest
+    yield from text_lines(reader, _READ_CHUNK)
 
 
 def scan_open(path: Path) -> tuple[bytes, list[bytes], list[int]]:

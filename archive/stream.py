@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 import orjson
 import zstandard
 
-from archive.frames import NotAFrame, frame_end
+from archive.frames import NotAFrame, frame_end, text_lines
 from archive.lockstep import LockStep
 
 _BLOCK = 1 << 20
@@ -191,13 +191,7 @@ def _decode(dctx: zstandard.ZstdDecompressor, job: _Job) -> tuple[list[Line], bo
 def _streamed_lines(dctx: zstandard.ZstdDecompressor, frame: memoryview) -> Iterator[bytes]:
     """Decompress a very large (or unsized) frame as a stream, yielding its lines."""
     reader = dctx.stream_reader(frame, read_across_frames=False)
-    rest = b""
-    while chunk := reader.read(_BLOCK):
-        lines = (rest + chunk).split(b"\n")
-        rest = lines.pop()
-        yield from lines
-    if rest:
-        yield rest
+    yield from text_lines(reader, _BLOCK)
 
 
 class _Runner:

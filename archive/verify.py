@@ -45,7 +45,7 @@ from archive.layout import (
     sealed_files,
     sealed_name,
 )
-from archive.manifest import GENESIS, ManifestEntry, parse_line, split_manifest
+from archive.manifest import GENESIS, ManifestEntry, split_manifest, walk_chain
 from archive.prune import check_records
 from archive.segment import iter_sealed_lines, scan_open
 
@@ -151,16 +151,10 @@ def _check_manifest(raw: Path, state: _State) -> list[ManifestEntry]:
     except FileNotFoundError:
         data = b""
     lines, tail = split_manifest(data)
-    entries: list[ManifestEntry] = []
-    prev = GENESIS
-    for n, line in enumerate(lines):
-        try:
-            entry = parse_line(line, n, prev)
-        except ValueError as exc:
-            state.problems.append(f"{MANIFEST_NAME} line {n + 1}: {exc}")
-            return entries
-        entries.append(entry)
-        prev = entry.hash
+    entries, fault = walk_chain(lines)
+    if fault is not None:
+        state.problems.append(f"{MANIFEST_NAME} line {fault}")
+        return entries
     if tail:
         state.problems.append(
             f"{MANIFEST_NAME}: ends in an incomplete line of {len(tail)} bytes (truncated, or a "
