@@ -1,12 +1,28 @@
 """The truth API: what the generated history implies, for end-to-end checks of the metrics.
 
 Every value is what the endpoints serve on the simulator's current `today` (times ISO-8601 UTC).
+The DORA and velocity definitions of design §5 are stated here again, from the generated records
+and independently of `projections/` (which works from API answers), so the two can be compared:
+
+- deployment: a production deployment timed at its final status (failed when that is
+  failure/error), or a completed `deploy` run on `main` timed at its completion;
+- baseline: the first successful production deployment of a repo; what it ships has no lead time;
+- lead time: first commit authored → the first successful production deployment whose sha landed
+  on `main` at or after the merge (it contains the merge), in minutes;
+- incidents: `incident`-labelled issues (opened → closed; attributed to the last successful
+  deployment at or before opening), merged revert PRs (opened at the revert PR's creation, resolved
+  when the revert is deployed; attributed to the deployment that shipped the reverted PR, else as
+  a labelled issue), and failed deployments (their own incident, resolved by the next successful
+  deployment); recovery = attributed deployment (or opening) → resolved, in minutes;
+- velocity stages: coding = first commit → ready (creation, or ready-for-review of a draft);
+  pickup = ready → first review by a human other than the author; review = that review → merge;
+  cycle = first commit → merge; in minutes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sim.billing import Period
@@ -27,6 +43,7 @@ class DeploymentTruth:
     sha: str
     deployed_at: str
     succeeded: bool
+    is_baseline: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,6 +58,8 @@ class ChangeTruth:
     merged_at: str
     deployment_id: int | None
     deployed_at: str | None
+    deployment_source: str | None = None
+    lead_time_minutes: float | None = None  # None when not deployed or shipped by the baseline
 
 
 @dataclass(frozen=True)
@@ -60,7 +79,13 @@ class PullTruth:
     additions: int
     deletions: int
     commits: int
-    reviews: int
+    reviews: int  # every submitted review, as `/pulls/{n}/reviews` lists them
+    human_reviews: int = 0  # of those, by humans other than the author
+    changed_files: int = 0
+    coding_minutes: float | None = None
+    pickup_minutes: float | None = None
+    review_minutes: float | None = None
+    cycle_minutes: float | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +96,20 @@ class IncidentTruth:
     number: int
     opened_at: str
     closed_at: str | None
+
+
+@dataclass(frozen=True)
+class DoraIncidentTruth:
+    """An incident of any source, its attribution and its recovery time."""
+
+    repo: str
+    source: str  # label | revert | failed_deployment
+    ref: str  # issue number, revert PR number, or `<deployment source>:<id>` of the failure
+    opened_at: str
+    resolved_at: str | None
+    deployment_source: str | None
+    deployment_id: int | None
+    recovery_minutes: float | None
 
 
 @dataclass(frozen=True)
@@ -100,6 +139,24 @@ class SpendTruth:
 
 def _in(day: dt.date, start: dt.date, end: dt.date) -> bool:
     return start <= day <= end
+
+
+def _epoch(ts: str) -> int:
+    return int(dt.datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp())
+
+
+def _minutes(start: str | None, end: str | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (_epoch(end) - _epoch(start)) / 60
+
+
+def _span(start: int | None, end: int | None) -> float | None:
+    return None if start is None or end is None else (end - start) / 60
+
+
+def _last_at_or_before(successes: list[DeploymentTruth], at: str) -> DeploymentTruth | None:
+    return next((d for d in reversed(successes) if d.deployed_at <= at), None)
 
 
 class Truth:
@@ -145,38 +202,47 @@ class Truth:
                         conclusion == "success",
                     )
                 )
-        return sorted(out, key=lambda d: (d.deployed_at, d.id))
+        out.sort(key=lambda d: (d.deployed_at, d.id))
+        first = next((i for i, d in enumerate(out) if d.succeeded), None)
+        if first is not None:
+            out[first] = replace(out[first], is_baseline=True)
+        return out
 
     def changes(self, enterprise: str, start: dt.date, end: dt.date) -> list[ChangeTruth]:
         """Merged PRs (merged in [start, end]) with their lead-time anchors."""
-        out = []
+        return [
+            c
+            for repo in self._repos(enterprise)
+            for c in self._repo_changes(repo)
+            if _in(dt.date.fromisoformat(c.merged_at[:10]), start, end)
+        ]
+
+    def _repo_changes(self, repo: Repo) -> list[ChangeTruth]:
         st = self.state
-        for repo in self._repos(enterprise):
-            landed = {
-                mc.commit.sha: mc.landed_at for mc, _ in st.history.main_commits(repo, st.today)
-            }
-            successes = [d for d in self._repo_deployments(repo) if d.succeeded]
-            for pr in st.history.prs(repo, st.today):
-                if (
-                    pr.merged_at is None
-                    or pr.merged_at > st.now
-                    or not _in(day_of(pr.merged_at), start, end)
-                ):
-                    continue
-                merged = pr.merged_at
-                dep = next((d for d in successes if landed.get(d.sha, -1) >= merged), None)
-                out.append(
-                    ChangeTruth(
-                        repo.full_name,
-                        pr.number,
-                        pr.author.login,
-                        pr.author.kind,
-                        iso(min(c.authored_at for c in pr.commits)),
-                        iso(merged),
-                        dep.id if dep else None,
-                        dep.deployed_at if dep else None,
-                    )
+        landed = {mc.commit.sha: mc.landed_at for mc, _ in st.history.main_commits(repo, st.today)}
+        successes = [d for d in self._repo_deployments(repo) if d.succeeded]
+        out = []
+        for pr in st.history.prs(repo, st.today):
+            if pr.merged_at is None or pr.merged_at > st.now:
+                continue
+            merged = pr.merged_at
+            dep = next((d for d in successes if landed.get(d.sha, -1) >= merged), None)
+            first = iso(min(c.authored_at for c in pr.commits))
+            timed = dep is not None and not dep.is_baseline
+            out.append(
+                ChangeTruth(
+                    repo.full_name,
+                    pr.number,
+                    pr.author.login,
+                    pr.author.kind,
+                    first,
+                    iso(merged),
+                    dep.id if dep else None,
+                    dep.deployed_at if dep else None,
+                    dep.source if dep else None,
+                    _minutes(first, dep.deployed_at) if dep and timed else None,
                 )
+            )
         return out
 
     def pull_requests(self, enterprise: str, start: dt.date, end: dt.date) -> list[PullTruth]:
@@ -199,21 +265,30 @@ class Truth:
         ready = pr.ready_at if pr.ready_at is not None else pr.created_at
         merged = pr.merged_at if pr.merged_at is not None and pr.merged_at <= now else None
         closed = pr.closed_at if pr.closed_at is not None and pr.closed_at <= now else None
+        first = min(c.authored_at for c in commits)
+        first_review = human[0].submitted_at if human else None
+        ready_now = ready if ready <= now else None
         return PullTruth(
             repo=pr.repo.full_name,
             number=pr.number,
             author_login=pr.author.login,
             author_kind=pr.author.kind,
             created_at=iso(pr.created_at),
-            ready_at=iso(ready) if ready <= now else None,
-            first_commit_at=iso(min(c.authored_at for c in commits)),
-            first_review_at=iso(human[0].submitted_at) if human else None,
+            ready_at=iso(ready_now) if ready_now is not None else None,
+            first_commit_at=iso(first),
+            first_review_at=iso(first_review) if first_review is not None else None,
             merged_at=iso(merged) if merged else None,
             closed_at=iso(closed) if closed else None,
             additions=sum(c.additions for c in commits),
             deletions=sum(c.deletions for c in commits),
             commits=len(commits),
             reviews=len(reviews),
+            human_reviews=len(human),
+            changed_files=min(60, 1 + sum(c.additions + c.deletions for c in commits) // 25),
+            coding_minutes=_span(first, ready_now),
+            pickup_minutes=_span(ready_now, first_review),
+            review_minutes=_span(first_review, merged),
+            cycle_minutes=_span(first, merged),
         )
 
     def incidents(self, enterprise: str, start: dt.date, end: dt.date) -> list[IncidentTruth]:
@@ -236,6 +311,67 @@ class Truth:
                             iso(closed) if closed else None,
                         )
                     )
+        return out
+
+    def dora_incidents(
+        self, enterprise: str, start: dt.date, end: dt.date
+    ) -> list[DoraIncidentTruth]:
+        """Incidents of all sources (labels, reverts, failed deployments) opened in [start, end]."""
+        return [
+            i
+            for repo in self._repos(enterprise)
+            for i in self._repo_incidents(repo)
+            if _in(dt.date.fromisoformat(i.opened_at[:10]), start, end)
+        ]
+
+    def _repo_incidents(self, repo: Repo) -> list[DoraIncidentTruth]:
+        st = self.state
+        deploys = self._repo_deployments(repo)
+        successes = [d for d in deploys if d.succeeded]
+        changes = {c.number: c for c in self._repo_changes(repo)}
+        by_id = {(d.source, d.id): d for d in deploys}
+
+        def incident(
+            source: str, ref: str, opened: str, resolved: str | None, dep: DeploymentTruth | None
+        ) -> DoraIncidentTruth:
+            began = dep.deployed_at if dep is not None else opened
+            return DoraIncidentTruth(
+                repo.full_name,
+                source,
+                ref,
+                opened,
+                resolved,
+                dep.source if dep else None,
+                dep.id if dep else None,
+                _minutes(began, resolved),
+            )
+
+        out = []
+        for issue in st.history.issues(repo, st.today):
+            if issue.is_incident and issue.created_at <= st.now:
+                opened = iso(issue.created_at)
+                closed = issue.closed_at
+                resolved = iso(closed) if closed is not None and closed <= st.now else None
+                dep = _last_at_or_before(successes, opened)
+                out.append(incident("label", str(issue.number), opened, resolved, dep))
+        for pr in st.history.prs(repo, st.today):
+            own = changes.get(pr.number)
+            if pr.reverts is None or own is None:
+                continue
+            opened = iso(pr.created_at)
+            victim = changes.get(pr.reverts)
+            dep = None
+            if victim is not None and victim.deployment_id is not None:
+                dep = by_id[(victim.deployment_source or "", victim.deployment_id)]
+            if dep is None:
+                dep = _last_at_or_before(successes, opened)
+            out.append(incident("revert", str(pr.number), opened, own.deployed_at, dep))
+        for d in deploys:
+            if not d.succeeded:
+                nxt = next((s for s in successes if s.deployed_at > d.deployed_at), None)
+                ref = f"{d.source}:{d.id}"
+                resolved = nxt.deployed_at if nxt else None
+                out.append(incident("failed_deployment", ref, d.deployed_at, resolved, d))
         return out
 
     def copilot_totals(
