@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 import config as config_mod
+
+if TYPE_CHECKING:
+    from jobs.daily import StepOutcome
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -33,16 +34,17 @@ class PartialSuccess(Exception):  # noqa: N818 - it is an outcome, not an error
 
 def _exit_code_for(exc: BaseException) -> int:
     """Map a library exception to the documented exit code."""
-    import archive
-
     if isinstance(exc, config_mod.ConfigError | click.UsageError):
         return EXIT_USAGE
-    if isinstance(exc, archive.LockHeld):
-        return EXIT_LOCKED
     if isinstance(exc, PartialSuccess):
         return EXIT_PARTIAL
-    from ingest.errors import PartialCollection
-
+    try:  # a broken install (ImportError) must still end in a message and exit 1
+        from archive.errors import LockHeld
+        from ingest.errors import PartialCollection
+    except ImportError:
+        return EXIT_FAILURE
+    if isinstance(exc, LockHeld):
+        return EXIT_LOCKED
     if isinstance(exc, PartialCollection):
         return EXIT_PARTIAL
     return EXIT_FAILURE
@@ -380,7 +382,14 @@ def backup_cmd(ctx: Context, weekly: bool) -> None:
     import export
 
     cfg = ctx.config
-    report = export.backup(cfg.db_path, cfg.raw_dir, cfg.backup.dir, weekly=weekly)
+    report = export.backup(
+        cfg.db_path,
+        cfg.raw_dir,
+        cfg.backup.dir,
+        weekly=weekly,
+        daily_keep_days=cfg.backup.keep_days,
+        weekly_keep_weeks=cfg.backup.keep_weeks,
+    )
     click.echo(f"daily backup:  {report.daily_path} ({sum(report.table_rows.values())} rows)")
     if report.weekly_path is not None:
         click.echo(f"weekly dump:   {report.weekly_path}")
@@ -418,182 +427,50 @@ def schedule_cmd(ctx: Context, at: str, print_only: bool) -> None:
         click.echo(f"task {schedule.TASK_NAME} runs `daily` every day at {at} (from {xml_path})")
 
 
-# --- the daily job and the demo (cli.py is the one place that knows every package) -------------
-
-
-class DemoClock:
-    """A clock for the demo: simulated day at 08:00 UTC plus the real time elapsed since then."""
-
-    def __init__(self, day: date) -> None:
-        self._base = 0.0
-        self._started = 0.0
-        self.set_day(day)
-
-    def set_day(self, day: date) -> None:
-        """Move to 08:00 UTC of `day`."""
-        self._base = datetime(day.year, day.month, day.day, 8, tzinfo=UTC).timestamp()
-        self._started = time.monotonic()
-
-    def __call__(self) -> float:
-        return self._base + (time.monotonic() - self._started)
+# --- the daily job and the demo (jobs/) ---------------------------------------------------------
 
 
 def _worst(codes: list[int]) -> int:
-    """The exit code of the worst step: lock (4) > failure (1) > partial (3) > ok (0)."""
+    """The exit code of the worst step: lock (4) > failure (1) > usage (2) > partial (3) > ok."""
     for code in (EXIT_LOCKED, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL):
         if code in codes:
             return code
     return EXIT_OK
 
 
-def _step(name: str, codes: list[int], debug: bool, work: Callable[[], str]) -> None:
-    """Run one step of `daily`, print its one-line summary, and record its exit code."""
-    started = time.monotonic()
-    try:
-        line = work()
-        code = EXIT_OK
-    except Exception as exc:  # one step failing must not stop the steps after it
-        if debug:
-            import traceback
-
-            traceback.print_exception(exc)
-        code = _exit_code_for(exc)
-        line = f"{'partial' if code == EXIT_PARTIAL else 'FAILED'}: {exc}"
-    codes.append(code)
-    click.echo(f"{name:<8} {line} ({time.monotonic() - started:.1f} s)")
+def _step_code(step: StepOutcome) -> int:
+    return EXIT_OK if step.error is None else _exit_code_for(step.error)
 
 
-def run_daily(
-    cfg: config_mod.Config,
-    *,
-    today: date | None = None,
-    clock: Callable[[], float] = time.time,
-    debug: bool = False,
-) -> int:
-    """ingest → project → export → backup (weekly part on Sundays) → clean-up, under one lock.
+def _show_step(debug: bool) -> Callable[[StepOutcome], None]:
+    """Print a step of the daily job as it ends: its detail lines, then one summary line."""
 
-    Each step runs even when an earlier one failed (what was stored is still worth exporting);
-    the exit code is the worst step's.
-    """
-    import archive
-    import export
-    import projections
-    from ingest import run_ingest
+    def show(step: StepOutcome) -> None:
+        for line in step.details:
+            click.echo(f"         {line}")
+        line = step.summary
+        if step.error is not None:
+            if debug:
+                import traceback
 
-    day = today or datetime.fromtimestamp(clock(), UTC).date()
-    codes: list[int] = []
-    with archive.RunLock(cfg.data_dir):
+                traceback.print_exception(step.error)
+            label = "partial" if _step_code(step) == EXIT_PARTIAL else "FAILED"
+            line = f"{label}: {step.error}"
+        click.echo(f"{step.name:<8} {line} ({step.seconds:.1f} s)")
 
-        def ingest_step() -> str:
-            result = run_ingest(cfg, clock=clock)
-            for line in result.lines()[len(result.runs) :]:
-                click.echo(f"         {line}")
-            result.raise_for_status()
-            return "; ".join(r.line() for r in result.runs)
-
-        def project_step() -> str:
-            settings = projections.Settings.from_config(cfg)
-            return projections.project(cfg.raw_dir, cfg.db_path, settings, progress=None).summary()
-
-        def export_step() -> str:
-            rep = export.export_tables(
-                cfg.db_path,
-                cfg.export.dir,
-                cfg.export.onedrive_dir,
-                cfg.export.keep_days,
-                head_hash=archive.head_hash(cfg.raw_dir),
-                today=day,
-            )
-            where = f" and {rep.onedrive_dir}" if rep.onedrive_dir else ""
-            return f"{rep.rows} rows in {len(rep.files)} files to {rep.out_dir}{where}"
-
-        def backup_step() -> str:
-            weekly = day.weekday() == 6
-            rep = export.backup(cfg.db_path, cfg.raw_dir, cfg.backup.dir, weekly=weekly, today=day)
-            dump = f", weekly dump {rep.weekly_path.name}" if rep.weekly_path else ""
-            return f"{rep.daily_path.name}{dump}, {len(rep.raw_copied)} archive files mirrored"
-
-        def cleanup_step() -> str:
-            rep = export.cleanup(
-                cfg.logs_dir, cfg.retention.logs_days, cfg.export.dir, cfg.export.keep_days, day
-            )
-            return f"removed {len(rep.logs)} old logs and {len(rep.exports)} old export copies"
-
-        _step("ingest", codes, debug, ingest_step)
-        _step("project", codes, debug, project_step)
-        _step("export", codes, debug, export_step)
-        _step("backup", codes, debug, backup_step)
-        _step("cleanup", codes, debug, cleanup_step)
-    return _worst(codes)
+    return show
 
 
 @cli.command("daily")
 @pass_ctx
 def daily_cmd(ctx: Context) -> None:
     """The scheduled job: ingest, project, export, backup (weekly on Sundays), clean-up."""
-    code = run_daily(ctx.config_with_tokens(), debug=ctx.debug)
+    from jobs.daily import run_daily
+
+    steps = run_daily(ctx.config_with_tokens(), on_step=_show_step(ctx.debug))
+    code = _worst([_step_code(s) for s in steps])
     if code != EXIT_OK:
         raise click.exceptions.Exit(code)
-
-
-_DEMO_MARKER = ".ghmc-demo"
-
-
-def _demo_config(sim: Any) -> str:
-    """The config.toml text for the simulated enterprises (tokens come from the environment)."""
-    parts = ['data_dir = "data"', "history_days = 30", ""]
-    for index, slug in enumerate(sim.enterprises):
-        orgs = ", ".join(f'"{org}"' for org in sim.orgs(slug))
-        parts += [
-            "[[enterprises]]",
-            f'id = "{slug}"',
-            f'api_url = "{sim.base_url}"',
-            f'token_env = "GHMC_DEMO_TOKEN_{index}"',
-            f"orgs = [{orgs}]",
-            "",
-        ]
-    parts += ["[export]", 'dir = "data/export"', 'onedrive_dir = "onedrive"', ""]
-    parts += ["[backup]", 'dir = "data/backup"', ""]
-    return "\n".join(parts)
-
-
-def _prepare_demo_dir(workdir: Path) -> None:
-    """Start from an empty demo folder; refuse to wipe a folder the demo did not make."""
-    import shutil
-
-    if workdir.exists() and any(workdir.iterdir()):
-        if not (workdir / _DEMO_MARKER).exists():
-            raise click.UsageError(f"--dir {workdir}: not empty and not a ghmc demo folder")
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / _DEMO_MARKER).write_text("made by `ghmc demo`; removed by the next demo\n")
-
-
-def _demo_summary(cfg: config_mod.Config) -> list[str]:
-    """A few headline metrics from metrics.db, to show the numbers are there."""
-    import sqlite3
-
-    queries = [
-        ("DORA deployments (production)", "SELECT count(*) FROM dora_deployments"),
-        ("PRs with a lead time", "SELECT count(*) FROM dora_changes WHERE lead_time_minutes >= 0"),
-        ("lead time, mean monthly median (min)", "SELECT round(avg(lead_time_median_minutes), 1) "
-         "FROM dora_metrics WHERE granularity = 'month'"),
-        ("pull requests (velocity)", "SELECT count(*) FROM velocity_pull_requests"),
-        ("Copilot days (enterprise scope)",
-         "SELECT count(*) FROM copilot_daily_metrics WHERE scope = 'enterprise'"),
-        ("Copilot seats (latest snapshot)", "SELECT count(*) FROM copilot_seats WHERE "
-         "snapshot_day = (SELECT max(snapshot_day) FROM copilot_seats)"),
-        ("premium-request rows", "SELECT count(*) FROM copilot_premium_requests"),
-    ]  # fmt: skip
-    lines = []
-    with sqlite3.connect(f"file:{cfg.db_path}?mode=ro", uri=True) as conn:
-        for label, sql in queries:
-            try:
-                value = conn.execute(sql).fetchone()[0]
-            except sqlite3.Error as exc:
-                value = f"n/a ({exc})"
-            lines.append(f"  {label:<34} {value}")
-    return lines
 
 
 @cli.command("demo")
@@ -602,37 +479,25 @@ def _demo_summary(cfg: config_mod.Config) -> list[str]:
 @click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("demo"), show_default=True, help="Folder for demo files.")  # fmt: skip
 @click.option("--seed", type=int, default=7, show_default=True, help="Simulator seed.")
-@click.option("--scale", type=click.Choice(["small", "medium"]), default="small")
+@click.option("--scale", type=click.Choice(["small", "medium"]), default="small",
+              show_default=True, help="Size of the simulated enterprises.")  # fmt: skip
 @pass_ctx
 def demo_cmd(ctx: Context, days: int, workdir: Path, seed: int, scale: str) -> None:
     """Run the daily job for N simulated days against the built-in GitHub simulator."""
-    from sim import SimConfig, Simulator
+    from jobs import demo
 
-    _prepare_demo_dir(workdir)
-    first_day = datetime.now(UTC).date() - timedelta(days=days - 1)
-    clock = DemoClock(first_day)
-    codes: list[int] = []
-    with Simulator(SimConfig(seed=seed, today=first_day, scale=scale, clock=clock)) as sim:
-        for index, slug in enumerate(sim.enterprises):
-            os.environ[f"GHMC_DEMO_TOKEN_{index}"] = sim.token(slug)
-        config_path = workdir / "config.toml"
-        config_path.write_text(_demo_config(sim), encoding="utf-8")
-        cfg = config_mod.load(config_path)
-        click.echo(f"simulator at {sim.base_url} ({scale}, seed {seed}); config {config_path}")
-        for day_index in range(days):
-            if day_index:
-                sim.advance_day()
-            clock.set_day(sim.today)
-            click.echo(f"\n== daily run for simulated {sim.today.isoformat()} ==")
-            codes.append(run_daily(cfg, today=sim.today, clock=clock, debug=ctx.debug))
+    result = demo.run_demo(
+        workdir, days=days, seed=seed, scale=scale, echo=click.echo, on_step=_show_step(ctx.debug)
+    )
+    cfg, config_path = result.config, result.config_path
     click.echo("\nwhere things are:")
     click.echo(f"  archive       {cfg.raw_dir}   (python cli.py --config {config_path} verify)")
     click.echo(f"  metrics.db    {cfg.db_path}")
     click.echo(f"  CSV.GZ        {cfg.export.dir}   (copy in {cfg.export.onedrive_dir})")
     click.echo("a few metrics:")
-    for line in _demo_summary(cfg):
+    for line in demo.summary(cfg):
         click.echo(line)
-    code = _worst(codes)
+    code = _worst([_step_code(s) for day in result.days for s in day])
     if code != EXIT_OK:
         raise click.exceptions.Exit(code)
 

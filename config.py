@@ -89,9 +89,11 @@ class ExportConfig:
 
 @dataclass(frozen=True)
 class BackupConfig:
-    """Where backups go."""
+    """Where backups go, and how long they are kept (extension of design §8)."""
 
     dir: Path = Path("data/backup")
+    keep_days: int = 14
+    keep_weeks: int = 8
 
 
 @dataclass(frozen=True)
@@ -360,7 +362,7 @@ def parse(raw: Mapping[str, Any], base: Path, *, check_env: bool = True) -> Conf
     billing = _get_table(raw, "billing")
     _check_keys(billing, {"per_user"}, "billing")
     backup = _get_table(raw, "backup")
-    _check_keys(backup, {"dir"}, "backup")
+    _check_keys(backup, {"dir", "keep_days", "keep_weeks"}, "backup")
     return Config(
         data_dir=_resolve(base, _get_str(raw, "data_dir", "", "data")),
         history_days=_get_int(raw, "history_days", "", 90, 1),
@@ -370,7 +372,11 @@ def parse(raw: Mapping[str, Any], base: Path, *, check_env: bool = True) -> Conf
         velocity=VelocityConfig(bots=_get_strs(velocity, "bots", "velocity.", ())),
         billing=BillingConfig(per_user=_get_bool(billing, "per_user", "billing.", False)),
         export=_export(raw, base),
-        backup=BackupConfig(dir=_resolve(base, _get_str(backup, "dir", "backup.", "data/backup"))),
+        backup=BackupConfig(
+            dir=_resolve(base, _get_str(backup, "dir", "backup.", "data/backup")),
+            keep_days=_get_int(backup, "keep_days", "backup.", 14, 1),
+            keep_weeks=_get_int(backup, "keep_weeks", "backup.", 8, 1),
+        ),
         retention=_retention(raw),
     )
 
@@ -425,5 +431,8 @@ def describe(cfg: Config) -> str:
             + (f" except {', '.join(ent.exclude_repos)}" if ent.exclude_repos else "")
         )
     lines.append(f"export:       {cfg.export.dir} (OneDrive: {cfg.export.onedrive_dir or 'off'})")
-    lines.append(f"backup:       {cfg.backup.dir}")
+    lines.append(
+        f"backup:       {cfg.backup.dir} (daily copies kept {cfg.backup.keep_days} days, "
+        f"weekly dumps {cfg.backup.keep_weeks} weeks)"
+    )
     return "\n".join(lines)

@@ -4,6 +4,13 @@ Sealed segments are read by DuckDB itself (`read_ndjson`, zstd) with an explicit
 so a query scans the files directly. DuckDB cannot read a segment whose last frame is torn, so
 the complete events of open segments are loaded by the archive's own reader into a temporary
 table that the view unions in. `kinds` restricts the view to some partitions (faster scans).
+
+`query` (the auditors' `audit sql`) runs in a sandbox: the connection may read exactly the sealed
+segment files behind the view (`allowed_paths`), then external access is switched off and the
+configuration locked, so SQL cannot read other files (`read_text('/etc/passwd')`), write any
+(`COPY … TO`, `EXPORT DATABASE`), attach databases or load extensions; and only SELECT-like
+statements (SELECT, WITH, FROM, DESCRIBE, SUMMARIZE, EXPLAIN) are accepted at all, since a COPY
+to an allowed path would overwrite a segment. The data is in memory only: no spill files.
 """
 
 from __future__ import annotations
@@ -79,9 +86,17 @@ def _open_rows(raw: Path, kinds: frozenset[str] | None) -> list[tuple[Any, ...]]
 
 
 def connect(
-    raw_dir: Path | str, kinds: Iterable[str] | None = None, database: str = ":memory:"
+    raw_dir: Path | str,
+    kinds: Iterable[str] | None = None,
+    database: str = ":memory:",
+    *,
+    sandbox: bool = False,
 ) -> duckdb.DuckDBPyConnection:
-    """Return a DuckDB connection with the view `events` over the archive (or some kinds)."""
+    """Return a DuckDB connection with the view `events` over the archive (or some kinds).
+
+    With `sandbox`, the connection can read nothing but the view's segment files and write no
+    file at all (see the module docstring).
+    """
     raw = Path(raw_dir)
     wanted = None if kinds is None else frozenset(kinds)
     con = duckdb.connect(database)
@@ -90,6 +105,8 @@ def connect(
         con.execute(f"CREATE TEMP TABLE open_events ({columns})")
         if not check_format(raw):
             con.execute("CREATE TEMP VIEW events AS SELECT * FROM open_events")
+            if sandbox:
+                _seal_off(con, [])
             return con
         rows = _open_rows(raw, wanted)
         if rows:
@@ -106,15 +123,52 @@ def connect(
             )
         scan = f"SELECT * FROM {sealed_scan_sql(files)} UNION ALL " if files else ""
         con.execute(f"CREATE TEMP VIEW events AS {scan}SELECT * FROM open_events")
+        if sandbox:
+            _seal_off(con, files)
     except BaseException:
         con.close()
         raise
     return con
 
 
+def _seal_off(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
+    """Allow reading only `files`; turn off every other file and network access; lock that."""
+    listing = ", ".join(_sql_str(p.as_posix()) for p in files)
+    try:
+        con.execute(f"SET allowed_paths = [{listing}]")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except duckdb.Error as exc:
+        raise ArchiveError(
+            f"audit sql: cannot sandbox DuckDB {duckdb.__version__} ({exc}); it needs DuckDB "
+            "1.2 or later (pip install -U duckdb)"
+        ) from None
+
+
+_READ_ONLY_STATEMENTS = frozenset({"SELECT", "EXPLAIN"})
+"""Statement types `query` runs (WITH, FROM, DESCRIBE, SUMMARIZE and SHOW are SELECTs)."""
+
+
+def _check_read_only(sql: str) -> None:
+    """Refuse SQL that is not only SELECT / EXPLAIN statements (ArchiveError naming the type)."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise ArchiveError(f"audit sql: {exc}") from None
+    for statement in statements:
+        kind = str(statement.type).rsplit(".", 1)[-1]
+        if kind not in _READ_ONLY_STATEMENTS:
+            raise ArchiveError(
+                f"audit sql: {kind} statements are not allowed; the archive is read-only "
+                "(use SELECT; write results elsewhere with `--format csv > file.csv`)"
+            )
+
+
 def query(raw_dir: Path | str, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run `sql` over the `events` view; return (column names, rows). SQL errors → ArchiveError."""
-    con = connect(raw_dir)
+    """Run read-only `sql` over the `events` view in a sandbox (see the module docstring);
+    return (column names, rows). SQL errors and refused statements → ArchiveError."""
+    _check_read_only(sql)
+    con = connect(raw_dir, sandbox=True)
     try:
         cur = con.execute(sql)
         names = [d[0] for d in cur.description or []]

@@ -1,7 +1,9 @@
-"""Retention for the daily job: old log files and old dated export copies.
+"""Retention of export copies: dated `history/YYYY-MM-DD` folders older than `export.keep_days`.
 
-Never touches the raw archive: pruning whole sealed segments past `retention.raw_days` is the
-archive's own job (it keeps their hashes in the manifest chain).
+The other clean-ups of the daily job belong to the package that owns the files (jobs/daily.py
+calls each): log files `ingest.logs.prune` (it names them), whole sealed archive segments past
+`retention.raw_days` `archive.prune_segments` (it keeps their hashes in the manifest chain), and
+old backups `export.backup.prune_backups`.
 
 Age is counted in whole days against `today`: something dated D is kept while
 `(today - D).days < keep`, so `keep = 1` keeps only today's.
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from export.errors import storage_error
@@ -27,7 +29,6 @@ _DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 class CleanupReport:
     """What clean-up removed."""
 
-    logs: tuple[Path, ...]
     exports: tuple[Path, ...]
 
 
@@ -54,28 +55,11 @@ def prune_dated_dirs(root: Path, keep_days: int, today: date) -> list[Path]:
     return removed
 
 
-def prune_old_files(folder: Path, keep_days: int, today: date) -> list[Path]:
-    """Remove regular files under `folder` last modified `keep_days` days ago or earlier."""
-    removed: list[Path] = []
-    if not folder.is_dir():
-        return removed
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.is_symlink():
-            continue
-        modified = datetime.fromtimestamp(path.stat().st_mtime).date()
-        if (today - modified).days >= keep_days:
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
-
-
-def cleanup(
-    logs_dir: Path, logs_days: int, export_dir: Path, keep_days: int, today: date
-) -> CleanupReport:
-    """Remove log files older than `logs_days` and dated export copies older than `keep_days`."""
+def cleanup(export_dir: Path, keep_days: int, today: date) -> CleanupReport:
+    """Remove the dated export copies under `export_dir/history` older than `keep_days`."""
+    history = Path(export_dir) / HISTORY_DIR
     try:
-        logs = prune_old_files(Path(logs_dir), logs_days, today) if logs_days > 0 else []
-        exports = prune_dated_dirs(Path(export_dir) / HISTORY_DIR, keep_days, today)
+        exports = prune_dated_dirs(history, keep_days, today)
     except OSError as exc:
-        raise storage_error("clean up", Path(logs_dir), exc) from exc
-    return CleanupReport(tuple(logs), tuple(exports))
+        raise storage_error("clean up", history, exc) from exc
+    return CleanupReport(tuple(exports))

@@ -10,7 +10,9 @@ The task runs `<python> <cli.py> --config <config> daily` every day at HH:MM:
 * the working directory is the config file's folder (relative paths in config.toml are resolved
   against that folder anyway);
 * output: the action is `cmd.exe /d /c "… daily >> <logs>\\daily-task.log 2>&1"`, so everything
-  ghmc prints (and any crash) lands in the logs folder, which `cleanup` prunes by age.
+  ghmc prints (and any crash) lands in the logs folder. That one file is appended to and is not
+  pruned (cmd.exe holds it open during the run); the dated `ghmc-YYYY-MM-DD.log` files beside it
+  are, after `retention.logs_days`.
 
 The XML follows the Task Scheduler schema 1.2 (Windows 7 and later) and is written in UTF-16
 with a BOM, the encoding `schtasks /Create /XML` expects.

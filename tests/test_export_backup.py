@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -146,22 +146,14 @@ def test_retention_prunes_old_backups(tmp_path: Path) -> None:
     assert len(report.pruned) == 3
 
 
-def test_cleanup_removes_old_logs_and_exports_only(tmp_path: Path) -> None:
-    """Clean-up removes logs and dated export copies past their age, and nothing else."""
-    logs, export_dir = tmp_path / "logs", tmp_path / "export"
-    logs.mkdir()
-    old_log, new_log = logs / "old.log", logs / "new.log"
-    for path, age in ((old_log, 31), (new_log, 29)):
-        path.write_text("x")
-        stamp = datetime.combine(TODAY - timedelta(days=age), datetime.min.time()).timestamp()
-        os.utime(path, (stamp, stamp))
+def test_cleanup_removes_old_export_copies_only(tmp_path: Path) -> None:
+    """Clean-up removes dated export copies past their age, and nothing else."""
+    export_dir = tmp_path / "export"
     for day in ("2026-08-31", "2026-09-01", "not-a-date"):
         (export_dir / "history" / day).mkdir(parents=True)
     (export_dir / "copilot_seats.csv.gz").write_bytes(b"keep")
-    report = cleanup(logs, 30, export_dir, 90, TODAY)
-    assert report.logs == (old_log,)
+    report = cleanup(export_dir, 90, TODAY)
     assert report.exports == (export_dir / "history" / "2026-08-31",)  # 90 days old
     assert (export_dir / "history" / "2026-09-01").exists()
-    assert new_log.exists()
     assert (export_dir / "copilot_seats.csv.gz").exists()
     assert (export_dir / "history" / "not-a-date").exists()
