@@ -322,7 +322,11 @@ def project_cmd(ctx: Context) -> None:
 @click.option("--table", "tables", multiple=True, help="Only this table (repeatable).")
 @pass_ctx
 def replay_cmd(ctx: Context, from_day: str, tables: tuple[str, ...]) -> None:
-    """Recompute the projections for metric dates ≥ --from (older rows stay as they are)."""
+    """Recompute the projections for metric dates ≥ --from (older rows stay as they are).
+
+    A week or month that contains the date is recomputed whole. Rows kept under an older
+    definition stay kept by later `project` runs.
+    """
     import projections
 
     cfg = ctx.config

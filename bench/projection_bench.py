@@ -5,7 +5,12 @@
 Phases run in separate processes so each reports its own peak RSS:
   generate  a synthetic archive through archive.ArchiveWriter (projections.fakes scenarios)
   floor     read every segment: zstd-decompress + orjson.loads of each envelope AND its body
-  rebuild   projections.project(raw, db) full rebuild (reads through archive.read_events)
+  floor2    the same floor with the segment files dealt to 2 processes (the parallel floor)
+  rebuild   projections.project(raw, db) full rebuild with the defaults (processes and shares
+            chosen from the machine and the archive size)
+  onepass   one process, one share: a single pass over the archive (most memory)
+  workers2  two worker processes, one share each
+The load average is printed before and after: other work on the machine skews every figure.
   duckdb    DuckDB parsing every body as JSON through archive.duck's `events` view (comparison)
 """
 
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import shutil
@@ -66,15 +72,16 @@ def generate(raw: Path, days: int, groups: int, repos: int) -> dict[str, float]:
     return {"events": n, "archive_mb": size / 1e6, "seconds": time.perf_counter() - t}
 
 
-def floor(raw: Path) -> dict[str, float]:
-    """Decompress and orjson-parse every envelope and every JSON body."""
+def floor(raw: Path, share: tuple[int, int] = (0, 1)) -> dict[str, float]:
+    """Decompress and orjson-parse every envelope and every JSON body (of one share of files)."""
     import orjson
     import zstandard
 
     t = time.perf_counter()
     n = raw_bytes = 0
     dctx = zstandard.ZstdDecompressor()
-    for path in sorted(raw.rglob("*.ndjson.zst")):
+    files = sorted(raw.rglob("*.ndjson.zst"), key=lambda p: (-p.stat().st_size, p))
+    for path in files[share[0] :: share[1]]:
         with path.open("rb") as fh, dctx.stream_reader(fh, read_across_frames=True) as rd:
             buf = b""
             while chunk := rd.read(1 << 20):
@@ -100,17 +107,37 @@ def floor(raw: Path) -> dict[str, float]:
     }
 
 
-def rebuild(raw: Path, db: Path) -> dict[str, float]:
+def floor2(raw: Path) -> dict[str, float]:
+    """The floor on 2 processes: files dealt largest first, wall time of the slower one."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    t = time.perf_counter()
+    with ProcessPoolExecutor(2) as pool:
+        parts = list(pool.map(floor, [raw, raw], [(0, 2), (1, 2)]))
+    return {
+        "events": sum(p["events"] for p in parts),
+        "seconds": time.perf_counter() - t,
+        "peak_rss_mb": max(p["peak_rss_mb"] for p in parts),
+    }
+
+
+def rebuild(
+    raw: Path, db: Path, workers: int | None = None, shares: int | None = None
+) -> dict[str, float]:
     """One full projections.project rebuild."""
     from projections import Settings, project
 
     db.unlink(missing_ok=True)
     t = time.perf_counter()
-    report = project(raw, db, Settings(), progress=lambda _line: None)
+    report = project(
+        raw, db, Settings(), progress=lambda _line: None, workers=workers, shares=shares
+    )
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "seconds": time.perf_counter() - t,
         "rows": sum(report.rows.values()),
         "peak_rss_mb": _rss_mb(),
+        "worker_peak_rss_mb": children,
     }
 
 
@@ -154,7 +181,10 @@ def main() -> None:
         fn = {
             "generate": lambda: generate(raw, a.days, a.groups, a.repos),
             "floor": lambda: floor(raw),
+            "floor2": lambda: floor2(raw),
             "rebuild": lambda: rebuild(raw, db),
+            "onepass": lambda: rebuild(raw, db, workers=1, shares=1),
+            "workers2": lambda: rebuild(raw, db, workers=2, shares=2),
             "duckdb": lambda: duck(raw),
         }[a.phase]
         print(json.dumps(fn()))
@@ -173,14 +203,24 @@ def main() -> None:
         str(a.repos),
     ]
     gen = _phase("generate", *common) if not a.keep else {}
-    fl, rb, dk = _phase("floor", *common), _phase("rebuild", *common), _phase("duckdb", *common)
-    print(json.dumps({"generate": gen, "floor": fl, "rebuild": rb, "duckdb": dk}, indent=1))
+    load_before = os.getloadavg()
+    names = ("floor", "floor2", "rebuild", "onepass", "workers2", "duckdb")
+    got = {name: _phase(name, *common) for name in names}
+    load_after = os.getloadavg()
+    print(json.dumps({"generate": gen, **got}, indent=1))
+    fl, f2 = got["floor"], got["floor2"]
     print(
-        f"| {fl['events']:,} events, {fl['mb']:.0f} MB uncompressed | floor {fl['seconds']:.2f} s "
-        f"({fl['peak_rss_mb']:.0f} MB) | rebuild {rb['seconds']:.2f} s = "
-        f"{rb['seconds'] / fl['seconds']:.2f}× floor, peak RSS {rb['peak_rss_mb']:.0f} MB, "
-        f"{rb['rows']:,} rows | DuckDB body parse {dk['seconds']:.2f} s |"
+        f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)\n"
+        f"{fl['events']:,} events, {fl['mb']:.0f} MB; floor {fl['seconds']:.2f} s, "
+        f"2-process floor {f2['seconds']:.2f} s; DuckDB body parse {got['duckdb']['seconds']:.2f} s"
     )
+    for name in ("rebuild", "onepass", "workers2"):
+        rb = got[name]
+        print(
+            f"  {name}: {rb['seconds']:.2f} s = {rb['seconds'] / fl['seconds']:.2f}× floor, "
+            f"peak RSS {rb['peak_rss_mb']:.0f} MB (worker {rb['worker_peak_rss_mb']:.0f} MB), "
+            f"{rb['rows']:,} rows"
+        )
 
 
 if __name__ == "__main__":

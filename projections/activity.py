@@ -7,6 +7,7 @@ entity keyed by its identity (enterprise, repo, id/number); its latest observati
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
@@ -14,6 +15,7 @@ from typing import Any, NamedTuple, cast
 from archive import kinds
 from archive.envelope import Event
 from projections.observe import Latest, Observer, Order
+from projections.partition import repo_name
 from projections.timeutil import norm_ts
 
 KINDS = frozenset(
@@ -121,13 +123,12 @@ RepoKey = tuple[str, str]
 
 def repo_of(ev: Event) -> str:
     """The `org/name` of the repository an event is about."""
-    repo = ev.repo or ""
-    if "/" in repo:
-        return repo
-    params = ev.request.get("params") or {} if ev.request else {}
-    owner = ev.org or str(params.get("owner", ""))
-    name = repo or str(params.get("repo", ""))
-    return f"{owner}/{name}"
+    return repo_name(ev.repo, ev.org, ev.request)
+
+
+def _ent(ev: Event) -> str:
+    """The enterprise id, interned (it is part of every entity key)."""
+    return sys.intern(ev.enterprise_id or "")
 
 
 def _login(obj: Any) -> tuple[str, str]:
@@ -168,23 +169,23 @@ class Activity:
     issues: Latest[tuple[str, str, int], Issue] = field(default_factory=Latest)
 
 
-def _pull(ev: Event, item: dict[str, Any]) -> Pull:
+def _pull(ev: Event, repo: str, item: dict[str, Any]) -> Pull:
     login, utype = _login(item.get("user"))
     base = item.get("base") or {}
     base_repo = base.get("repo") or {}
-    return Pull(
-        enterprise_id=ev.enterprise_id or "",
-        repo=repo_of(ev),
-        number=int(item["number"]),
-        title=str(item.get("title") or ""),
-        author=login,
-        author_type=utype,
-        draft=bool(item.get("draft")),
-        created_at=norm_ts(item.get("created_at")),
-        closed_at=norm_ts(item.get("closed_at")),
-        merged_at=norm_ts(item.get("merged_at")),
-        base_ref=str(base.get("ref") or ""),
-        default_branch=base_repo.get("default_branch") if isinstance(base_repo, dict) else None,
+    return Pull(  # positional: this runs once per PR fetch (the hot path of a rebuild)
+        _ent(ev),
+        repo,
+        int(item["number"]),
+        str(item.get("title") or ""),
+        login,
+        utype,
+        bool(item.get("draft")),
+        norm_ts(item.get("created_at")),
+        norm_ts(item.get("closed_at")),
+        norm_ts(item.get("merged_at")),
+        str(base.get("ref") or ""),
+        base_repo.get("default_branch") if isinstance(base_repo, dict) else None,
     )
 
 
@@ -202,7 +203,7 @@ Pairs = list[tuple[Hashable, Any]]
 
 
 def _ex_repos(ev: Event, body: Any) -> Pairs:
-    ent = ev.enterprise_id or ""
+    ent = _ent(ev)
     out: Pairs = []
     for item in _items(body):
         name = item.get("full_name") or f"{ev.org}/{item.get('name')}"
@@ -212,9 +213,10 @@ def _ex_repos(ev: Event, body: Any) -> Pairs:
 
 def _ex_pulls(ev: Event, body: Any) -> Pairs:
     out: Pairs = []
+    repo = repo_of(ev)
     for item in _items(body):
         if isinstance(item.get("number"), int):
-            pull = _pull(ev, item)
+            pull = _pull(ev, repo, item)
             key = (pull.enterprise_id, pull.repo, pull.number)
             out.append((("pull", key), pull))
             if ev.kind == kinds.REPO_PULL:
@@ -232,7 +234,7 @@ def _ex_reviews(ev: Event, body: Any) -> Pairs:
     number = _param(ev, "pull_number")
     if number is None:
         return []
-    base = (ev.enterprise_id or "", repo_of(ev), number)
+    base = (_ent(ev), repo_of(ev), number)
     out: Pairs = []
     for item in _items(body):
         login, utype = _login(item.get("user"))
@@ -254,17 +256,17 @@ def _ex_pr_commits(ev: Event, body: Any) -> Pairs:
     number = _param(ev, "pull_number")
     if number is None:
         return []
-    base = (ev.enterprise_id or "", repo_of(ev), number)
+    base = (_ent(ev), repo_of(ev), number)
     return [(("pr_commit", (*base, c.sha)), c) for c in map(_commit, _items(body))]
 
 
 def _ex_commits(ev: Event, body: Any) -> Pairs:
-    base = (ev.enterprise_id or "", repo_of(ev))
+    base = (_ent(ev), repo_of(ev))
     return [(("commit", (*base, c.sha)), c) for c in map(_commit, _items(body))]
 
 
 def _ex_runs(ev: Event, body: Any) -> Pairs:
-    base = (ev.enterprise_id or "", repo_of(ev))
+    base = (_ent(ev), repo_of(ev))
     out: Pairs = []
     for item in _items(body, "workflow_runs"):
         run = Run(
@@ -281,7 +283,7 @@ def _ex_runs(ev: Event, body: Any) -> Pairs:
 
 
 def _ex_deployments(ev: Event, body: Any) -> Pairs:
-    base = (ev.enterprise_id or "", repo_of(ev))
+    base = (_ent(ev), repo_of(ev))
     out: Pairs = []
     for item in _items(body):
         dep = Deployment(
@@ -298,7 +300,7 @@ def _ex_statuses(ev: Event, body: Any) -> Pairs:
     dep_id = _param(ev, "deployment_id")
     if dep_id is None:
         return []
-    base = (ev.enterprise_id or "", repo_of(ev), dep_id)
+    base = (_ent(ev), repo_of(ev), dep_id)
     out: Pairs = []
     for item in _items(body):
         st = Status(
@@ -309,7 +311,7 @@ def _ex_statuses(ev: Event, body: Any) -> Pairs:
 
 
 def _ex_issues(ev: Event, body: Any) -> Pairs:
-    base = (ev.enterprise_id or "", repo_of(ev))
+    base = (_ent(ev), repo_of(ev))
     out: Pairs = []
     for item in _items(body):
         if item.get("pull_request") is not None or not isinstance(item.get("number"), int):
@@ -372,10 +374,9 @@ class ActivityCollector:
         return self.activity
 
     def _sink(self, tagged: Hashable, order: Order, record: Any, _event_id: str) -> None:
-        tag, key = cast("tuple[str, Any]", tagged)
-        a = self.activity
+        tag, key = cast("tuple[str, Any]", tagged)  # always a (tag, key) pair: see extractors
         if tag == "pull":
-            a.pulls.offer(key, order, record)
+            self.activity.pulls.offer(key, order, record)
             self._track_draft(key, order[0], record.draft)
         else:
             self._targets[tag].offer(key, order, record)

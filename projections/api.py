@@ -1,15 +1,34 @@
 """The public operations: `project` (bring metrics.db up to date) and `replay` (recompute).
 
-project: tables whose definition version changed are rebuilt; when the archive head moved (or is
-unknown) every table is rebuilt from the whole archive — measured fast enough (bench/RESULTS.md)
-that incremental bookkeeping is not worth its risk. Either way the result is built in a temporary
-file and swapped in atomically.
-replay: recomputes the asked tables from the whole archive but writes only rows whose metric date
-is ≥ from_day, leaving older rows as they were.
+Each table's state in metrics.db (`meta.TableState`) is the definition version that built it, the
+archive head its rows are current with, and `kept_before`: a day before which rows were kept by a
+replay under an older definition (None: every row follows the recorded definition).
+
+project, per table (design §5, issue 5 point 4):
+- no such table, or its definition version changed → rebuilt from the whole archive (any kept rows
+  are dropped: a definition change without a replay means "recompute history too");
+- archive head moved (or unknown) → brought up to the head: recomputed from the whole archive —
+  measured fast enough (bench/RESULTS.md) that incremental bookkeeping is not worth its risk — and
+  written whole, or, when rows before `kept_before` were kept by a replay, only rows in the window
+  from that day (`window`), so a later `project` never undoes a replay (the price: those kept
+  rows no longer absorb late data, e.g. a revised report of an older day, until a definition
+  change or a replay from an earlier day recomputes them);
+- otherwise up to date.
+replay --from D: recomputes the asked tables from the whole archive and writes only the rows in the
+window from D (rows dated ≥ D; a week or month containing D is recomputed entirely), keeping
+older rows. When that adopts a new definition version, the kept rows are recorded
+(`kept_before` = D). When the definition is unchanged, the kept rows may predate the archive head,
+so the table keeps its recorded head and the next `project` brings them up to date.
+Every write is built in a temporary copy and swapped in atomically.
+
+`workers` (processes) and `shares` (repository shares, see `partition`) default from the machine
+and the size of the archive's repository kinds: 2 processes for a big archive on ≥ 4 cores, and
+one share per SHARE_BYTES of compressed data so memory stays bounded as the archive grows.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import sys
@@ -17,7 +36,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from projections import meta
+from projections import meta, window
 from projections.engine import store
 from projections.engine.build import Progress, compute
 from projections.families import definition_versions
@@ -58,20 +77,44 @@ def _stderr(line: str) -> None:
     print(f"project: {line}", file=sys.stderr)  # noqa: T201 - progress lines for long work
 
 
-def _stale(
+PARALLEL_BYTES = 16_000_000
+"""Below this much compressed repository data, forking a second worker costs more than it saves."""
+PARALLEL_CPUS = 4
+"""A second worker process only by default from this many cores: a one-process rebuild already
+keeps ~1.3 cores busy (the archive reader decompresses in a thread), and on the 2-core bench box
+two workers were slower (bench/RESULTS.md)."""
+SHARE_BYTES = 200_000_000
+"""Compressed repository data per share: bounds a process's memory (≈ 1.6 MB of RSS per MB,
+measured on bench/projection_bench.py archives) at the cost of one archive read per share."""
+
+
+def _split(src: EventSource, workers: int | None, shares: int | None) -> tuple[int, int]:
+    """(processes, shares): as asked, else from the size of the archive's repository kinds."""
+    size = 0
+    if isinstance(src, ArchiveSource) and (workers is None or shares is None):
+        size = sum(p.stat().st_size for p in src.raw_dir.glob("kind=repo.*/**/*.zst"))
+    if workers is None:
+        workers = 2 if (os.cpu_count() or 1) >= PARALLEL_CPUS and size >= PARALLEL_BYTES else 1
+    if shares is None:
+        shares = -(-size // SHARE_BYTES)
+    return max(1, workers), max(1, workers, shares)
+
+
+def _plan(
     states: dict[str, meta.TableState] | None,
     versions: dict[str, str],
     head: str | None,
     existing: set[str],
-) -> set[str]:
-    if states is None or head is None:
-        return set(TABLES)
-    out = set()
+) -> dict[str, str | None]:
+    """table → None (rewrite whole) or the day its window starts, for the tables project updates."""
+    plan: dict[str, str | None] = {}
     for table, version in versions.items():
-        st = states.get(table)
-        if st is None or table not in existing or st.version != version or st.archive_head != head:
-            out.add(table)
-    return out
+        st = (states or {}).get(table)
+        if st is None or table not in existing or st.version != version:
+            plan[table] = None
+        elif head is None or st.archive_head != head:
+            plan[table] = st.kept_before
+    return plan
 
 
 def project(
@@ -81,6 +124,8 @@ def project(
     *,
     source: EventSource | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
+    shares: int | None = None,
 ) -> ProjectReport:
     """Bring metrics.db up to date with the archive in raw_dir (see module docstring)."""
     started = time.perf_counter()
@@ -91,40 +136,52 @@ def project(
     head = src.head()
     states = meta.read_state(db_path)
     existing = store.existing_tables(db_path) if states is not None else set()
-    stale = _stale(states, versions, head, existing)
-    if not stale:
+    plan = _plan(states, versions, head, existing)
+    if not plan:
         return ProjectReport(db_path, "up_to_date", head, ())
-    mode = "full" if stale == set(TABLES) else "partial"
-    say(f"{mode} rebuild of {len(stale)} tables")
+    whole = set(plan) == set(TABLES) and all(d is None for d in plan.values())
+    mode = "full" if whole else "partial"
+    say(f"{mode} rebuild of {len(plan)} tables")
+    new_states = {t: meta.TableState(versions[t], head, day) for t, day in plan.items()}
     try:
-        rows = compute(src, stale, settings, say)
-        written = _write(db_path, rows, versions, head, partial=mode == "partial", say=say)
+        procs, n = _split(src, workers, shares)
+        rows = compute(src, set(plan), settings, say, workers=procs, shares=n)
+        written = _write(db_path, rows, plan, new_states, copy_existing=not whole, say=say)
     except (sqlite3.Error, OSError) as exc:
         raise ProjectionError(f"could not build {db_path}: {exc} (metrics.db unchanged)") from exc
     return ProjectReport(
-        db_path, mode, head, tuple(sorted(stale)), written, seconds=time.perf_counter() - started
+        db_path, mode, head, tuple(sorted(plan)), written, seconds=time.perf_counter() - started
     )
 
 
 def _write(
     db_path: Path,
     rows: dict[str, list[tuple[object, ...]]],
-    versions: dict[str, str],
-    head: str | None,
+    plan: dict[str, str | None],
+    states: dict[str, meta.TableState],
     *,
-    partial: bool,
+    copy_existing: bool,
     say: Progress,
 ) -> dict[str, int]:
+    """Write each planned table whole (plan None) or its window from the planned day."""
     written: dict[str, int] = {}
-    with store.atomic_db(db_path, copy_existing=partial) as conn:
+    with store.atomic_db(db_path, copy_existing=copy_existing) as conn:
         store.ensure_meta(conn)
-        for name in sorted(rows):
-            table = TABLES[name]
-            store.create_table(conn, table)
-            written[name] = store.insert_rows(conn, table, rows[name])
+        existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        for name in sorted(plan):
+            table, day = TABLES[name], plan[name]
+            if day is None or name not in existing:
+                store.create_table(conn, table)
+                written[name] = store.insert_rows(conn, table, rows[name])
+            else:
+                cond, params = window.where(table, day)
+                conn.execute(f"DELETE FROM {name} WHERE {cond}", params)
+                keep = window.in_window(table, day)
+                new = [r for r in rows[name] if keep(r)]
+                written[name] = store.insert_rows(conn, table, new, replace=True)
             store.create_indexes(conn, table)
-            say(f"wrote {name}: {written[name]:,} rows")
-        meta.write_state(conn, {t: meta.TableState(versions[t], head, None) for t in rows}, head)
+            say(f"wrote {name}: {written[name]:,} rows" + (f" from {day}" if day else ""))
+        meta.write_state(conn, states)
     return written
 
 
@@ -140,8 +197,10 @@ def replay(
     *,
     source: EventSource | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
+    shares: int | None = None,
 ) -> ProjectReport:
-    """Recompute `tables` (default: all) for metric dates ≥ from_day; older rows stay untouched."""
+    """Recompute `tables` (default: all) in the window from from_day; older rows stay untouched."""
     started = time.perf_counter()
     if not _DAY.fullmatch(from_day):
         raise ValueError(f"--from must be a date YYYY-MM-DD, not {from_day!r}")
@@ -153,11 +212,17 @@ def replay(
     src = source if source is not None else ArchiveSource(Path(raw_dir))
     db_path = Path(db_path)
     versions, head = definition_versions(settings), src.head()
+    states = meta.read_state(db_path) or {}
+    existing = store.existing_tables(db_path) if db_path.exists() else set()
+    new_states = {
+        t: _replayed_state(states.get(t) if t in existing else None, versions[t], head, from_day)
+        for t in names
+    }
     try:
-        existing = store.existing_tables(db_path) if db_path.exists() else set()
-        rows = compute(src, set(names), settings, say)
-        written = _replay_write(
-            db_path, rows=rows, existing=existing, from_day=from_day, versions=versions, head=head
+        procs, n = _split(src, workers, shares)
+        rows = compute(src, set(names), settings, say, workers=procs, shares=n)
+        written = _write(
+            db_path, rows, dict.fromkeys(names, from_day), new_states, copy_existing=True, say=say
         )
     except (sqlite3.Error, OSError) as exc:
         raise ProjectionError(
@@ -169,31 +234,21 @@ def replay(
     )
 
 
-def _replay_write(
-    db_path: Path,
-    *,
-    rows: dict[str, list[tuple[object, ...]]],
-    existing: set[str],
-    from_day: str,
-    versions: dict[str, str],
-    head: str | None,
-) -> dict[str, int]:
-    written: dict[str, int] = {}
-    with store.atomic_db(db_path, copy_existing=True) as conn:
-        store.ensure_meta(conn)
-        for name in sorted(rows):
-            table = TABLES[name]
-            if name not in existing:
-                store.create_table(conn, table)
-            conn.execute(
-                f"DELETE FROM {name} WHERE {table.date_column} IS NULL "
-                f"OR substr({table.date_column}, 1, 10) >= ?",
-                (from_day,),
-            )
-            keep = [r for r in rows[name] if (store.date_of(table, r) or "9999") >= from_day]
-            written[name] = store.insert_rows(conn, table, keep, replace=True)
-            store.create_indexes(conn, table)
-        meta.write_state(
-            conn, {t: meta.TableState(versions[t], head, from_day) for t in rows}, head
-        )
-    return written
+def _replayed_state(
+    old: meta.TableState | None, version: str, head: str | None, day: str
+) -> meta.TableState:
+    """What a table's state is after a replay from `day` (see module docstring).
+
+    - table not in metrics.db yet: there is nothing to keep, so it is written whole (`_write`);
+    - new definition version: rows before `day` are kept deliberately: kept_before = day;
+    - same version: kept rows stay kept (kept_before = the earlier of the old one and `day`); the
+      head is current only when every row not kept was just recomputed (day ≤ kept_before).
+    """
+    if old is None:
+        return meta.TableState(version, head, None)
+    if old.version != version:
+        return meta.TableState(version, head, day)
+    if old.kept_before is None:
+        return meta.TableState(version, old.archive_head, None)
+    kept = min(old.kept_before, day)
+    return meta.TableState(version, head if day <= kept else old.archive_head, kept)

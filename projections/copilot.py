@@ -1,5 +1,5 @@
 """Copilot usage reports → copilot_daily_metrics, copilot_breakdown_daily, copilot_user_metrics,
-copilot_user_teams.
+copilot_user_teams, and the extension table copilot_repo_metrics (repos-1-day).
 
 Report files arrive as `copilot.report_file` events whose body is NDJSON (one record per line);
 `refs.report_kind`/`report_day` say which report, `refs.report_event_id` names the link answer the
@@ -15,7 +15,14 @@ Definitions:
   over `totals_by_feature` rows with feature `code_completion` (GitHub Copilot usage-metrics field
   reference); NULL when there were no generations;
 - unknown fields are ignored, absent counters are NULL (absent ≠ 0), duplicate breakdown slices are
-  summed.
+  summed;
+- copilot_repo_metrics (an extension: design §5 names no table for the repos-1-day report, which
+  ingest archives): one row per (enterprise, day, repo = `repo_owner_name/repo_name`) with the
+  record's `pull_requests` fields as `pr_*` (GitHub usage-metrics field reference) and the
+  `pull_request_review_times` element authored_by = reviewed_by = `human` (changelog 2026-09-25:
+  the only one at launch); an empty array (no qualifying merges) gives review_total_merged 0 and
+  NULL times, an absent array (before 2026-09-21) NULL everywhere. Records without a repo name
+  are skipped.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import orjson
 from archive import kinds
 from archive.envelope import Event
 from projections.observe import Order, order_of, status_of
+from projections.schema import REPO_PR, REVIEW_TIMES
 from projections.stats import ratio
 
 KINDS = frozenset({kinds.COPILOT_REPORT_FILE})
@@ -296,6 +304,47 @@ def team_row(rep: Report, rec: dict[str, Any]) -> tuple[object, ...] | None:
     )
 
 
+def _review_times(rec: dict[str, Any]) -> list[Any]:
+    times = rec.get("pull_request_review_times")
+    if not isinstance(times, list):
+        return [None] * len(REVIEW_TIMES)
+    human = next(
+        (
+            t
+            for t in times
+            if isinstance(t, dict)
+            and t.get("authored_by") == "human"
+            and t.get("reviewed_by") == "human"
+        ),
+        None,
+    )
+    if human is None:
+        return [0] + [None] * (len(REVIEW_TIMES) - 1)
+    return [_num(human, "total_merged"), *(_num(human, n) for n in REVIEW_TIMES[1:])]
+
+
+def repo_row(rep: Report, rec: dict[str, Any]) -> tuple[object, ...] | None:
+    """One copilot_repo_metrics row from a repos-1-day record (None without a repository name)."""
+    name, owner = rec.get("repo_name"), rec.get("repo_owner_name") or rep.rid[2]
+    if not isinstance(name, str) or not name or not isinstance(owner, str) or not owner:
+        return None
+    pr = rec.get("pull_requests")
+    pr = pr if isinstance(pr, dict) else {}
+    visibility = rec.get("repo_visibility")
+    return (
+        rep.rid[0],
+        str(rec.get("day") or rep.rid[3]),
+        f"{owner}/{name}",
+        owner,
+        _num(rec, "repo_id"),
+        visibility if isinstance(visibility, str) else None,
+        *(_num(pr, n) for n in REPO_PR),
+        *_review_times(rec),
+        rep.revisions,
+        rep.source_event_id,
+    )
+
+
 def build(reports: list[Report]) -> dict[str, list[tuple[object, ...]]]:
     """All Copilot report tables. On a key clash the enterprise-scope report ('' org) wins, then
     the alphabetically first org (reports are visited in that order; the first row is kept)."""
@@ -304,6 +353,7 @@ def build(reports: list[Report]) -> dict[str, list[tuple[object, ...]]]:
         "copilot_breakdown_daily": {},
         "copilot_user_metrics": {},
         "copilot_user_teams": {},
+        "copilot_repo_metrics": {},
     }
     for rep in sorted(reports, key=lambda r: (r.rid[0], r.rid[2], r.rid[1], r.rid[3])):
         kind = rep.rid[1]
@@ -321,4 +371,8 @@ def build(reports: list[Report]) -> dict[str, list[tuple[object, ...]]]:
                 trow = team_row(rep, rec)
                 if trow is not None:
                     tables["copilot_user_teams"].setdefault(trow[:4], trow)
+            elif kind == kinds.COPILOT_REPORT_REPOS_1_DAY:
+                rrow = repo_row(rep, rec)
+                if rrow is not None:
+                    tables["copilot_repo_metrics"].setdefault(rrow[:3], rrow)
     return {name: list(rows.values()) for name, rows in tables.items()}

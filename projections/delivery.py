@@ -6,6 +6,7 @@ per-repo steps (`repo_rows`) are public so the simulator's truth can be compared
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from archive.envelope import Event
@@ -14,7 +15,8 @@ from projections.activity import ActivityCollector, RepoSlice, slices
 from projections.dora_metrics import MetricsBuilder
 from projections.settings import Settings
 
-Rows = dict[str, list[tuple[object, ...]]]
+Row = tuple[object, ...]
+Rows = dict[str, list[Row]]
 
 
 class _RowSource(Protocol):
@@ -64,6 +66,96 @@ def repo_rows(
     return deploys, changes, incidents, prs
 
 
+@dataclass(slots=True)
+class DeliveryPart:
+    """One share's delivery results: per-repo rows, inputs of the cross-repo aggregates."""
+
+    rows: Rows
+    repos: list[tuple[list[dora.Deploy], list[dora.Change], list[dora.Incident]]]
+    weeks: dict[tuple[str, str, str, str], velocity.Week]
+
+
+PER_REPO_TABLES = (
+    "dora_deployments",
+    "dora_changes",
+    "dora_incidents",
+    "velocity_pull_requests",
+)
+
+
+def _deploy_rows(org: str, deploys: list[dora.Deploy], changes: list[dora.Change]) -> list[Row]:
+    base, shipped = dora.baseline_key(deploys), dora.prs_shipped(deploys, changes)
+    return [
+        (
+            d.enterprise_id,
+            d.repo,
+            d.deployment_key,
+            org,
+            d.environment,
+            d.source,
+            d.sha,
+            d.deployed_at,
+            d.succeeded,
+            int(d.deployment_key == base),
+            shipped[d.deployment_key],
+            d.workflow_name,
+        )
+        for d in deploys
+    ]
+
+
+def _change_rows(org: str, changes: list[dora.Change]) -> list[Row]:
+    return [
+        (
+            c.enterprise_id,
+            c.repo,
+            c.pr_number,
+            org,
+            c.author_login,
+            c.first_commit_at,
+            c.merged_at,
+            c.deployment_key,
+            c.deployed_at,
+            c.lead_time_minutes,
+            c.attribution,
+        )
+        for c in changes
+    ]
+
+
+def _incident_rows(org: str, incidents: list[dora.Incident]) -> list[Row]:
+    return [
+        (
+            i.enterprise_id,
+            i.repo,
+            i.incident_key,
+            org,
+            i.source,
+            i.opened_at,
+            i.resolved_at,
+            i.deployment_key,
+            i.attribution,
+            i.recovery_minutes,
+        )
+        for i in incidents
+    ]
+
+
+def merge_parts(parts: list[DeliveryPart], settings: Settings) -> Rows:
+    """All DORA and velocity rows from the shares' parts (aggregates are order-independent)."""
+    out: Rows = {t: [] for t in PER_REPO_TABLES}
+    metrics, weekly = MetricsBuilder(), velocity.WeeklyBuilder(settings)
+    for part in parts:
+        for table in PER_REPO_TABLES:
+            out[table] += part.rows[table]
+        for deploys, changes, incidents in part.repos:
+            metrics.add_repo(deploys, changes, incidents)
+        weekly.merge(part.weeks)
+    out["dora_metrics"] = metrics.rows(settings.benchmark)
+    out["velocity_metrics"] = weekly.rows()
+    return out
+
+
 class DeliveryFamily:
     """Repository activity → DORA and velocity tables."""
 
@@ -75,73 +167,22 @@ class DeliveryFamily:
         """Observe a repository event."""
         self.collector.add(ev)
 
-    def finish(self) -> Rows:
-        """All DORA and velocity rows."""
-        out: Rows = {
-            t: []
-            for t in (
-                "dora_deployments",
-                "dora_changes",
-                "dora_incidents",
-                "velocity_pull_requests",
-            )
-        }
-        metrics, weekly = MetricsBuilder(), velocity.WeeklyBuilder(self.settings)
+    def finish_part(self) -> DeliveryPart:
+        """This share's per-repo rows and aggregate inputs (see `merge_parts`)."""
+        part = DeliveryPart({t: [] for t in PER_REPO_TABLES}, [], {})
+        weekly = velocity.WeeklyBuilder(self.settings)
         for sl in slices(self.collector.finish()):
             deploys, changes, incidents, prs = repo_rows(sl, self.settings)
             org = sl.key[1].split("/", 1)[0]
-            base, shipped = dora.baseline_key(deploys), dora.prs_shipped(deploys, changes)
-            out["dora_deployments"] += [
-                (
-                    d.enterprise_id,
-                    d.repo,
-                    d.deployment_key,
-                    org,
-                    d.environment,
-                    d.source,
-                    d.sha,
-                    d.deployed_at,
-                    d.succeeded,
-                    int(d.deployment_key == base),
-                    shipped[d.deployment_key],
-                    d.workflow_name,
-                )
-                for d in deploys
-            ]
-            out["dora_changes"] += [
-                (
-                    c.enterprise_id,
-                    c.repo,
-                    c.pr_number,
-                    org,
-                    c.author_login,
-                    c.first_commit_at,
-                    c.merged_at,
-                    c.deployment_key,
-                    c.deployed_at,
-                    c.lead_time_minutes,
-                    c.attribution,
-                )
-                for c in changes
-            ]
-            out["dora_incidents"] += [
-                (
-                    i.enterprise_id,
-                    i.repo,
-                    i.incident_key,
-                    org,
-                    i.source,
-                    i.opened_at,
-                    i.resolved_at,
-                    i.deployment_key,
-                    i.attribution,
-                    i.recovery_minutes,
-                )
-                for i in incidents
-            ]
-            out["velocity_pull_requests"] += [tuple(p) for p in prs]
-            metrics.add_repo(deploys, changes, incidents)
+            part.rows["dora_deployments"] += _deploy_rows(org, deploys, changes)
+            part.rows["dora_changes"] += _change_rows(org, changes)
+            part.rows["dora_incidents"] += _incident_rows(org, incidents)
+            part.rows["velocity_pull_requests"] += [tuple(p) for p in prs]
+            part.repos.append((deploys, changes, incidents))
             weekly.add_repo(sl, prs)
-        out["dora_metrics"] = metrics.rows(self.settings.benchmark)
-        out["velocity_metrics"] = weekly.rows()
-        return out
+        part.weeks = weekly.weeks
+        return part
+
+    def finish(self) -> Rows:
+        """All DORA and velocity rows."""
+        return merge_parts([self.finish_part()], self.settings)

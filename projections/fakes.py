@@ -19,6 +19,7 @@ import orjson
 
 from archive import kinds
 from archive.envelope import Event, body_digest, encode_body
+from projections import schema
 
 API = "https://api.github.com"
 
@@ -970,6 +971,40 @@ class Collector:
                 [ndjson([aggregate_record(day, users[:3], org_id="42")])],
                 org=org,
             )
+        repos = [
+            repo_record(day, org, j, r.randrange(0, 5) + revise) for org in orgs for j in (0, 1)
+        ]
+        add_report(self.log, kinds.COPILOT_REPORT_REPOS_1_DAY, day, now, [ndjson(repos)])
+
+
+def repo_record(day: str, org: str, j: int, merged: int) -> dict[str, Any]:
+    """A repos-1-day record shaped like the official example (plus one unknown field)."""
+    pr: dict[str, float | None] = {n: merged for n in schema.REPO_PR if n.startswith("total")}
+    pr |= {name: (30.0 * merged if merged else None) for name in schema.REPO_PR if "median" in name}
+    times = (
+        [
+            {
+                "authored_by": "human",
+                "reviewed_by": "human",
+                "total_merged": merged,
+                **dict.fromkeys(schema.REVIEW_TIMES[1:], 12.5 * merged),
+            }
+        ]
+        if merged
+        else []
+    )
+    return {
+        "day": day,
+        "enterprise_id": "1",
+        "organization_id": "42",
+        "repo_id": 1000 + j,
+        "repo_owner_name": org,
+        "repo_name": f"repo{j}",
+        "repo_visibility": "INTERNAL",
+        "pull_requests": pr,
+        "pull_request_review_times": times,
+        "some_future_field": {"x": 1},
+    }
 
 
 def scenario(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Protocol
+from typing import Any, Protocol
 
 from archive.envelope import Event
 from projections import (
@@ -48,6 +48,14 @@ class Collector(Protocol):
         ...
 
 
+class SplitCollector(Collector, Protocol):
+    """A collector of a family computed in shares (see `partition`)."""
+
+    def finish_part(self) -> Any:
+        """This share's result, for the family's `merge`."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Family:
     """Tables computed together from the same kinds."""
@@ -58,6 +66,8 @@ class Family:
     modules: tuple[ModuleType, ...]
     uses_settings: bool
     make: Callable[[Settings], Collector]
+    merge: Callable[[list[Any], Settings], Rows] | None = None
+    """For a family computed in shares (see `partition`): folds the shares' `finish_part()`."""
 
 
 SHARED = (observe, stats, timeutil, schema)
@@ -70,6 +80,7 @@ FAMILIES: tuple[Family, ...] = (
             "copilot_breakdown_daily",
             "copilot_user_metrics",
             "copilot_user_teams",
+            "copilot_repo_metrics",
         ),
         (copilot,),
         False,
@@ -105,6 +116,7 @@ FAMILIES: tuple[Family, ...] = (
         (activity, delivery, dora, dora_metrics, dora_levels, velocity),
         True,
         delivery.DeliveryFamily,
+        delivery.merge_parts,
     ),
     Family(
         "runs",
@@ -116,6 +128,7 @@ FAMILIES: tuple[Family, ...] = (
     ),
 )
 FAMILY_OF: dict[str, Family] = {t: f for f in FAMILIES for t in f.tables}
+BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 
 
 def _source_hash(modules: tuple[ModuleType, ...]) -> str:

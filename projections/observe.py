@@ -109,12 +109,22 @@ class Observer:
             self.by_url[url] = (order, ev.event_id, pairs)
 
     def finish(self) -> None:
-        """Apply 304 re-confirmations of the latest body of each URL."""
+        """Apply 304 re-confirmations of the latest body of each URL, then let go of the sink.
+
+        The sink is usually a bound method of the collector that owns this observer: dropping it
+        breaks that reference cycle, so the collector's state is freed by reference counting as
+        soon as it is done with (a rebuild runs with the cyclic collector paused)."""
         targets = {event_id: pairs for _, event_id, pairs in self.by_url.values()}
         for order, target in sorted(self.pending):
             for key, record in targets.get(target, ()):
                 self.sink(key, order, record, target)
         self.pending.clear()
+        self.by_url.clear()
+        self.sink = _finished
+
+
+def _finished(_key: Hashable, _order: Order, _record: Any, _event_id: str) -> None:
+    """The sink of a finished observer: nothing more arrives."""
 
 
 @dataclass(slots=True)

@@ -1,7 +1,8 @@
 """The tables of metrics.db (design §5, contract): columns in contract order, extras after.
 
 Each table has a primary key (its contract key), a *metric date* column that `replay --from D`
-filters on (its first 10 characters compared with D; NULL counts as ≥ D), and indexes on the columns
+filters on (see `window`: its first 10 characters compared with D, NULL counting as ≥ D; rows
+standing for a week or month are compared by the period containing D), and indexes on the columns
 Power BI and the CLI filter by. Types: TEXT dates/timestamps, INTEGER counts and 0/1, REAL minutes,
 rates and money.
 """
@@ -21,6 +22,34 @@ COUNTERS = [
     ("loc_deleted_sum", INT),
 ]
 
+REPO_PR = (
+    "total_created",
+    "total_reviewed",
+    "total_merged",
+    "median_minutes_to_merge",
+    "total_suggestions",
+    "total_applied_suggestions",
+    "total_created_by_copilot",
+    "total_reviewed_by_copilot",
+    "total_merged_created_by_copilot",
+    "total_merged_reviewed_by_copilot",
+    "median_minutes_to_merge_copilot_authored",
+    "median_minutes_to_merge_copilot_reviewed",
+    "total_copilot_suggestions",
+    "total_copilot_applied_suggestions",
+)
+"""Fields of a repos-1-day record's `pull_requests` object, stored as `pr_<field>`."""
+REVIEW_TIMES = (
+    "review_total_merged",
+    "median_minutes_ready_to_first_review",
+    "p90_minutes_ready_to_first_review",
+    "median_minutes_first_to_final_review",
+    "p90_minutes_first_to_final_review",
+    "median_minutes_final_review_to_merge",
+    "p90_minutes_final_review_to_merge",
+)
+"""Columns from the human-authored, human-reviewed element of `pull_request_review_times`."""
+
 
 @dataclass(frozen=True, slots=True)
 class Table:
@@ -31,6 +60,9 @@ class Table:
     key: tuple[str, ...]
     date_column: str
     indexes: tuple[tuple[str, ...], ...] = ()
+    period: str | None = None
+    """For rows that stand for a period starting at date_column: `week`, or the name of the
+    column that says `week`|`month` (see `window`); None for rows of one day or instant."""
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -63,8 +95,9 @@ def _t(
     key: tuple[str, ...],
     date_column: str,
     *indexes: tuple[str, ...],
+    period: str | None = None,
 ) -> Table:
-    return Table(name, tuple(cols), key, date_column, tuple(indexes))
+    return Table(name, tuple(cols), key, date_column, tuple(indexes), period)
 
 
 TABLES: dict[str, Table] = {
@@ -169,6 +202,26 @@ TABLES: dict[str, Table] = {
             ("enterprise_id", "day", "user_id", "team_slug"),
             "day",
             ("day", "team_slug"),
+        ),
+        # extension (not in design §5): the repos-1-day report, one row per repository and day
+        _t(
+            "copilot_repo_metrics",
+            [
+                ("enterprise_id", T),
+                ("day", T),
+                ("repo", T),
+                ("org", T),
+                ("repo_id", INT),
+                ("repo_visibility", T),
+                *[(f"pr_{name}", INT if name.startswith("total") else R) for name in REPO_PR],
+                *[(name, INT if name == "review_total_merged" else R) for name in REVIEW_TIMES],
+                ("report_revisions", INT),
+                ("source_event_id", T),
+            ],
+            ("enterprise_id", "day", "repo"),
+            "day",
+            ("day",),
+            ("repo",),
         ),
         _t(
             "copilot_seats",
@@ -304,6 +357,7 @@ TABLES: dict[str, Table] = {
             ("enterprise_id", "org", "repo", "granularity", "period_start"),
             "period_start",
             ("granularity", "period_start"),
+            period="granularity",
         ),
         _t(
             "velocity_pull_requests",
@@ -359,6 +413,7 @@ TABLES: dict[str, Table] = {
             ("enterprise_id", "org", "user_login", "week_start"),
             "week_start",
             ("week_start",),
+            period="week",
         ),
         _t(
             "collection_runs",
@@ -389,5 +444,5 @@ TABLES: dict[str, Table] = {
 META_DDL = (
     "CREATE TABLE _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE _table_versions (table_name TEXT PRIMARY KEY, version TEXT NOT NULL, "
-    "archive_head TEXT, replayed_from TEXT)",
+    "archive_head TEXT, kept_before TEXT)",
 )

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Protocol
 
 from archive.envelope import Event
+from projections.partition import Keep
 
 
 class EventSource(Protocol):
     """A readable event log."""
 
-    def events(self, kinds: frozenset[str]) -> Iterable[Event]:
-        """Yield every stored event whose kind is in `kinds`."""
+    def events(self, kinds: frozenset[str], keep: Keep | None = None) -> Iterable[Event]:
+        """Yield every stored event whose kind is in `kinds` (and, if given, that `keep` keeps)."""
         ...
 
     def head(self) -> str | None:
@@ -34,16 +35,22 @@ class ArchiveSource:
     def __init__(self, raw_dir: Path) -> None:
         self.raw_dir = Path(raw_dir)
 
-    def events(self, kinds: frozenset[str]) -> Iterator[Event]:
-        """Stream events of `kinds` via `archive.read_events`, kind by kind (each in seq order)."""
+    def events(self, kinds: frozenset[str], keep: Keep | None = None) -> Iterator[Event]:
+        """Stream events of `kinds` via `archive.read_dicts` (in seq order).
+
+        `keep` looks at the envelope dict before an `Event` is built, so a share of a parallel
+        rebuild pays little for the events it skips.
+        """
         import archive  # noqa: PLC0415 - the package may still be partial while it is built
 
-        reader = getattr(archive, "read_events", None)
+        reader = getattr(archive, "read_dicts", None)
         if reader is None:
-            msg = "archive.read_events is not available: the archive package is incomplete"
+            msg = "archive.read_dicts is not available: the archive package is incomplete"
             raise RuntimeError(msg)
-        for kind in sorted(kinds):  # one stream per kind: no k-way merge on seq is needed
-            yield from reader(self.raw_dir, kinds={kind})
+        from_dict = Event.from_dict
+        for env in reader(self.raw_dir, kinds=kinds):  # one stream: the manifest is read once
+            if keep is None or keep(env):
+                yield from_dict(env)
 
     def head(self) -> str | None:
         """`archive.head_hash(raw_dir)`, or None while that function does not exist yet."""
@@ -65,9 +72,11 @@ class ListSource:
     def __init__(self, events: Sequence[Event]) -> None:
         self._events = list(events)
 
-    def events(self, kinds: frozenset[str]) -> Iterator[Event]:
-        """Yield the held events of `kinds` in the held order."""
-        return (ev for ev in self._events if ev.kind in kinds)
+    def events(self, kinds: frozenset[str], keep: Keep | None = None) -> Iterator[Event]:
+        """Yield the held events of `kinds` (that `keep` keeps) in the held order."""
+        return (
+            ev for ev in self._events if ev.kind in kinds and (keep is None or keep(ev.to_dict()))
+        )
 
     def head(self) -> str:
         """A hash over (seq, event_id) of every held event."""

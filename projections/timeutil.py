@@ -7,6 +7,7 @@ weeks are ISO weeks starting on Monday; durations are minutes (float). Offsets s
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, timedelta
 
 
@@ -56,8 +57,9 @@ def clamp0(value: float | None) -> float | None:
     return None if value is None else max(0.0, value)
 
 
+@functools.lru_cache(maxsize=4096)
 def week_start(day: str) -> str:
-    """Monday of the ISO week holding `day`."""
+    """Monday of the ISO week holding `day` (memoised: called for every row of every week)."""
     d = date.fromisoformat(day)
     return (d - timedelta(days=d.weekday())).isoformat()
 

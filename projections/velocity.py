@@ -14,6 +14,7 @@ Weeks are ISO weeks (Monday), days are UTC.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -41,9 +42,14 @@ def author_kind(login: str, user_type: str, settings: Settings) -> str:
     low = login.lower()
     if low in COPILOT_LOGINS:
         return COPILOT
-    if low.endswith("[bot]") or user_type == "Bot" or low in {b.lower() for b in settings.bots}:
+    if low.endswith("[bot]") or user_type == "Bot" or low in _lowered(settings.bots):
         return BOT
     return HUMAN
+
+
+@functools.lru_cache(maxsize=8)
+def _lowered(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(n.lower() for n in names)
 
 
 class PrRow(NamedTuple):
@@ -183,6 +189,22 @@ class WeeklyBuilder:
                 and author_kind(c.login, c.user_type, self.settings) == HUMAN
             ):
                 self._week(ent, org, c.login, c.authored_at).commits += 1
+
+    def merge(self, weeks: dict[tuple[str, str, str, str], Week]) -> None:
+        """Fold in another builder's weeks (counts add up, samples join: medians ignore order)."""
+        for key, other in weeks.items():
+            wk = self.weeks.get(key)
+            if wk is None:
+                self.weeks[key] = other
+                continue
+            wk.opened += other.opened
+            wk.merged += other.merged
+            wk.commits += other.commits
+            wk.additions += other.additions
+            wk.deletions += other.deletions
+            wk.reviews_given += other.reviews_given
+            for name in ("cycle", "coding", "pickup", "review", "size"):
+                getattr(wk, name).extend(getattr(other, name))
 
     @staticmethod
     def _merged(wk: Week, row: PrRow) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archive.envelope import Event
-from projections import TABLES, ListSource, ProjectReport, Settings, project, replay
+from projections import TABLES, ListSource, ProjectReport, Settings, project, replay, window
 
 Dump = dict[str, list[tuple[object, ...]]]
 
@@ -22,13 +22,17 @@ def build(events: Sequence[Event], db: Path, settings: Settings | None = None) -
 
 
 def do_replay(
-    events: Sequence[Event], db: Path, day: str, tables: Sequence[str] | None = None
+    events: Sequence[Event],
+    db: Path,
+    day: str,
+    tables: Sequence[str] | None = None,
+    settings: Settings | None = None,
 ) -> ProjectReport:
     """Run `replay` over an in-memory log."""
     return replay(
         db.parent,
         db,
-        Settings(),
+        settings or Settings(),
         day,
         list(tables) if tables else None,
         source=ListSource(events),
@@ -51,11 +55,9 @@ def dump(db: Path) -> Dump:
 
 
 def rows_from(d: Dump, day: str, *, before: bool) -> Dump:
-    """Only the rows whose metric date is before (or at/after) `day`."""
+    """Only the rows outside (before=True) or inside the replay window from `day` (`window`)."""
     out: Dump = {}
     for name, rows in d.items():
-        i = TABLES[name].column_names.index(TABLES[name].date_column)
-        out[name] = [
-            r for r in rows if ((str(r[i])[:10] if r[i] is not None else "9999") < day) == before
-        ]
+        inside = window.in_window(TABLES[name], day)
+        out[name] = [r for r in rows if inside(r) != before]
     return out

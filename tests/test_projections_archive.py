@@ -72,3 +72,18 @@ def _strip(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
         tuple(v for v in r if not (isinstance(v, str) and len(v) >= 32 and v.isalnum()))
         for r in rows
     ]
+
+
+@pytest.mark.parametrize(("workers", "shares"), [(2, 2), (1, 3), (2, 3)])
+def test_shares_and_workers_give_the_rows_of_one_pass(
+    tmp_path: Path, workers: int, shares: int
+) -> None:
+    """A rebuild split by repository into shares, in one or two processes, writes exactly the
+    rows of a single pass."""
+    raw = tmp_path / "raw"
+    write_archive(EVENTS, raw, 64_000)
+    one, split = tmp_path / "one.db", tmp_path / "split.db"
+    project(raw, one, Settings(), progress=quiet, workers=1, shares=1)
+    project(raw, split, Settings(), progress=quiet, workers=workers, shares=shares)
+    assert dump(split) == dump(one)
+    assert any(dump(one).values())

@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from archive.envelope import Event
-from projections import ListSource, ProjectionError, Settings, fakes, project, replay
+from projections import (
+    ListSource,
+    ProjectionError,
+    Settings,
+    definition_versions,
+    fakes,
+    project,
+    replay,
+)
 from tests.projections_support import build, do_replay, dump, quiet
 
 EVENTS = fakes.scenario(random.Random(3), days=5)
@@ -75,12 +83,93 @@ def test_replay_touches_only_dates_from_the_day(tmp_path: Path) -> None:
     assert report.rebuilt == ("copilot_daily_metrics",)
     conn = sqlite3.connect(db)
     rows = conn.execute("SELECT day, daily_active_users FROM copilot_daily_metrics").fetchall()
-    state = conn.execute(
-        "SELECT replayed_from FROM _table_versions WHERE table_name='copilot_daily_metrics'"
-    ).fetchone()
     conn.close()
     assert rows and all((dau == -1) == (day < "2026-03-04") for day, dau in rows)
-    assert state == ("2026-03-04",)
+    assert _state(db, "copilot_daily_metrics")[2] is None  # same definition: nothing kept
+
+
+def _state(db: Path, table: str) -> tuple[str, str | None, str | None]:
+    conn = sqlite3.connect(db)
+    try:
+        row = conn.execute(
+            "SELECT version, archive_head, kept_before FROM _table_versions WHERE table_name=?",
+            (table,),
+        ).fetchone()
+    finally:
+        conn.close()
+    return row  # type: ignore[no-any-return]
+
+
+WEEK_MONTH = ("dora_metrics", "velocity_metrics")
+
+
+def test_replay_recomputes_the_week_and_month_containing_the_day(tmp_path: Path) -> None:
+    """Rows of a week or month straddling D are recomputed entirely; earlier periods are kept."""
+    db = tmp_path / "metrics.db"
+    build(EVENTS, db)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE dora_metrics SET deployments=-1")
+        conn.execute("UPDATE velocity_metrics SET prs_opened=-1")
+    conn.close()
+    do_replay(EVENTS, db, "2026-03-04", WEEK_MONTH)  # a Wednesday, in the ISO week of 03-02
+    rows = dump(db)
+    ref = tmp_path / "ref.db"
+    build(EVENTS, ref)
+    full = dump(ref)
+    # every period here contains 2026-03-04 or follows it: all rows recomputed, none kept
+    assert rows["dora_metrics"] == full["dora_metrics"]
+    assert rows["velocity_metrics"] == full["velocity_metrics"]
+    do_replay(EVENTS, db, "2026-03-10", WEEK_MONTH)  # week of 03-09; month of 03-01 again
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE dora_metrics SET deployments=-1")
+    conn.close()
+    do_replay(EVENTS, db, "2026-03-10", ["dora_metrics"])
+    got = {(r[3], r[4]): r[5] for r in dump(db)["dora_metrics"]}
+    assert got[("month", "2026-03-01")] != -1  # the month holding D: recomputed
+    assert got[("week", "2026-03-02")] == -1  # an earlier week: kept
+    assert all(v != -1 for (g, start), v in got.items() if start >= "2026-03-09")
+
+
+def test_project_after_a_definition_change_and_replay_keeps_the_old_rows(tmp_path: Path) -> None:
+    """After `replay --from D` adopts a new definition, a later project (archive grown) brings
+    rows dated ≥ D up to the head and never rewrites the rows before D the replay kept."""
+    old, new = Settings(), Settings(benchmark="2021")
+    db, cut = tmp_path / "metrics.db", len(EVENTS) * 3 // 4
+    build(EVENTS[:cut], db, old)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE dora_changes SET attribution='kept'")  # marks rows built by `old`
+    conn.close()
+    do_replay(EVENTS[:cut], db, "2026-03-04", settings=new)
+    assert _state(db, "dora_changes")[2] == "2026-03-04"
+    report = build(EVENTS, db, new)  # the archive grew: project brings the window up to date
+    assert report.mode == "partial"
+    rows = dump(db)["dora_changes"]
+    ref = tmp_path / "ref.db"
+    build(EVENTS, ref, new)
+    full = dump(ref)["dora_changes"]
+    assert [r for r in rows if r[6] >= "2026-03-04"] == [r for r in full if r[6] >= "2026-03-04"]
+    kept = [r for r in rows if r[6] < "2026-03-04"]
+    assert kept and {r[10] for r in kept} == {"kept"}
+    assert build(EVENTS, db, new).mode == "up_to_date"
+    # a definition change without a replay recomputes history too, dropping what was kept
+    assert build(EVENTS, db, old).mode == "partial"
+    assert "kept" not in {r[10] for r in dump(db)["dora_changes"]}
+    assert _state(db, "dora_changes")[2] is None
+
+
+def test_replay_with_the_same_definition_leaves_the_rest_to_project(tmp_path: Path) -> None:
+    """A replay that changes no definition keeps the table's recorded head when older rows were
+    not recomputed, so the next project brings the whole table up to the archive head."""
+    db = tmp_path / "metrics.db"
+    build(EVENTS[:200], db)
+    do_replay(EVENTS, db, "2026-03-04")
+    assert build(EVENTS, db).mode == "full"
+    ref = tmp_path / "ref.db"
+    build(EVENTS, ref)
+    assert dump(db) == dump(ref)
 
 
 def test_replay_rejects_unknown_table_and_bad_date(tmp_path: Path) -> None:
@@ -138,3 +227,16 @@ def test_every_table_has_enterprise_id_and_its_key(tmp_path: Path) -> None:
         assert "enterprise_id" in cols and any(cols.values())
         assert conn.execute(f"PRAGMA index_list({name})").fetchall()
     conn.close()
+
+
+def test_meta_mirrors_definition_versions_and_head(tmp_path: Path) -> None:
+    """`_meta` (which export copies into its manifest) names every table's definition version and
+    the archive head all tables are current with."""
+    db = tmp_path / "metrics.db"
+    report = build(EVENTS, db)
+    conn = sqlite3.connect(db)
+    meta = dict(conn.execute("SELECT key, value FROM _meta").fetchall())
+    conn.close()
+    versions = definition_versions(Settings())
+    assert {k: meta[f"definition_version:{k}"] for k in versions} == versions
+    assert meta["archive_head"] == report.archive_head

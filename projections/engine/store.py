@@ -28,12 +28,6 @@ def sort_key(table: Table) -> Callable[[tuple[object, ...]], Any]:
     return key
 
 
-def date_of(table: Table, row: tuple[object, ...]) -> str | None:
-    """The metric date (YYYY-MM-DD) of a row, from its date column."""
-    value = row[table.column_names.index(table.date_column)]
-    return None if value is None else str(value)[:10]
-
-
 def insert_rows(
     conn: sqlite3.Connection, table: Table, rows: list[tuple[object, ...]], *, replace: bool = False
 ) -> int:
