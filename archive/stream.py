@@ -1,17 +1,20 @@
-"""Fast full reads: envelopes decoded frame by frame, merged by seq, decompression overlapped.
+"""Fast full reads: envelopes decoded in runs of frames, merged by seq, decompression overlapped.
 
-Segments are read in blocks; every zstd frame (one envelope line, its size in the frame header)
-is cut out by walking the frame headers, and a batch of frames (~`_BATCH` decompressed bytes)
-is decompressed in one call (`multi_decompress_to_buffer`) straight into one buffer: no newline
-scanning, concatenation, re-splitting or copying; orjson parses the lines from memoryviews.
+A sealed segment is read in runs of whole frames (one envelope line each), found by splitting the
+compressed bytes at zstd's magic number (`_SealedStream`); a run is decompressed by one call
+(`multi_decompress_to_buffer`) that releases the GIL, and each frame's text is parsed by orjson
+from a memoryview: no Python code runs per frame until the JSON is parsed. Runs are small (~1.5 MB
+of text) so the parsed envelopes are still in cache. An open segment is read frame by frame up to
+the first frame that recovery would cut (a torn tail).
 
-Overlap: zstd releases the GIL for the whole batch, so a helper thread driven in lock step
-(`archive.lockstep`) decompresses the next batch while the consumer parses the current one. One
-batch is in flight at a time, so memory stays flat: two batches of lines, plus one compressed
-block per kind being read.
+Overlap: a helper thread driven in lock step (`archive.lockstep`) decompresses the next run while
+the consumer parses the current one; everything that needs the GIL stays in the consumer. One run
+is in flight at a time, so memory stays flat.
 
 Several kinds are merged by the seq that opens every line (`{"v":1,"seq":N,`); the batch fetched
-ahead is always for the kind whose buffered lines run out first.
+ahead is always for the kind whose buffered lines run out first. A reader that does not need the
+global order (`ordered=False`) gets the kinds one after the other, each in seq order, and skips
+the merge.
 """
 
 from __future__ import annotations
@@ -22,25 +25,26 @@ from array import array
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 import zstandard
 
-from archive.frames import NotAFrame, frame_end, text_lines
+from archive.frames import MAGIC, NotAFrame, frame_end, text_lines
 from archive.lockstep import LockStep
 
 _BLOCK = 1 << 20
 """Compressed bytes read from a segment at a time (more when one frame is larger)."""
 _BATCH = 4 << 20
 """Decompressed bytes per batch (larger batches cost page faults, smaller ones hand-overs)."""
+_STREAMED_FRAME = 64 << 20
+"""Frames holding more than this (or of unknown content size) are decompressed as a stream."""
 _FIRST_BATCH = 256 << 10
 """A kind's first batch is small: every kind's first lines are needed before the merge can start."""
 THREAD_MIN = 2 << 20
 """Reads of fewer compressed bytes than this run without the helper thread."""
-_STREAMED_FRAME = 64 << 20
-"""Frames holding more than this (or of unknown content size) are decompressed as a stream."""
 _HEAD_RE = re.compile(rb'\{"v":\d+,"seq":(\d+)[,}]')
 
 Line = bytes | memoryview
@@ -72,53 +76,140 @@ def _frames(fh: BinaryIO, path: Path, sealed: bool) -> Iterator[memoryview]:
         pos = 0
 
 
+def _ends_a_frame(blob: bytes, start: int) -> bool:
+    """Whether the bytes from `start` are exactly one complete zstd frame."""
+    try:
+        return frame_end(blob, start) == len(blob)
+    except NotAFrame:
+        return False
+
+
+class _SealedStream:
+    """A sealed segment cut into runs of whole frames, each decoded by one GIL-free zstd call.
+
+    Frames are found by splitting the compressed bytes at zstd's magic number, in C (walking the
+    frame headers in Python cost about as much as parsing the JSON). Those four bytes may also
+    occur inside compressed data; a wrong cut leaves a frame incomplete, which zstd rejects, and
+    the rest of the file is then read exactly, frame header by frame header (`archive.frames`),
+    from the first frame of the rejected run. The last frame of every run is checked exactly, so
+    a cut file or bytes after its last frame are errors; bytes slipped in *between* two frames of
+    a run would be skipped here — `verify` (the segment hashes of the manifest) is what proves a
+    sealed file unchanged."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: BinaryIO | None = path.open("rb")
+        self._offset = 0  # file offset of `_tail`
+        self._tail = b""  # bytes read but not cut into frames yet: they start at a frame
+        self._eof = False
+        self._exact: Iterator[list[Line]] | None = None
+
+    def next_job(self, size: int) -> _Job | None:
+        """The next run of frames (~`size` decompressed bytes), None at the end of the file."""
+        if self._exact is not None:
+            return _Job(stream=self) if self._fh is not None else None
+        start = self._offset
+        blob = self._read_frames(size)
+        if not blob:
+            self.close()
+            return None
+        self._offset = start + len(blob)
+        pieces = blob.split(MAGIC)
+        if pieces[0] or len(blob) > _STREAMED_FRAME:
+            return _Job(stream=self, start=start, limit=size)  # not a run of frames: exact path
+        sizes = list(map(len(MAGIC).__add__, map(len, pieces[1:])))
+        if not _ends_a_frame(blob, len(blob) - sizes[-1]):
+            return _Job(stream=self, start=start, limit=size)  # cut, or bytes after the frame
+        starts = accumulate(sizes, initial=0)  # one more than `sizes`: zip stops at the shorter
+        spans = array("Q", chain.from_iterable(zip(starts, sizes, strict=False)))
+        return _Job(stream=self, blob=blob, segments=spans.tobytes(), start=start, limit=size)
+
+    def _read_frames(self, size: int) -> bytes:
+        """Read on to the last frame start (by magic number) after ~size/32 compressed bytes."""
+        assert self._fh is not None
+        want = max(size // 32, 1 << 14)  # ~1.5 MB of text at ~12×: parsed while still in cache
+        data = self._tail
+        while True:
+            if not self._eof:
+                chunk = self._fh.read(want)
+                self._eof = len(chunk) < want
+                data += chunk
+            cut = len(data) if self._eof else data.rfind(MAGIC)
+            if cut > 0 or self._eof:
+                break
+            if len(data) > _STREAMED_FRAME:  # one huge frame: left to the exact path
+                cut = len(data)
+                break
+        blob, self._tail = data[:cut], data[cut:]
+        return blob
+
+    def exact_lines(self, job: _Job) -> list[Line]:
+        """Lines of the job by the exact path: from the job's first frame when its run was
+        rejected (the exact path then reads the rest of the file), else its next batch."""
+        if self._exact is None:
+            assert self._fh is not None
+            self._fh.seek(job.start)
+            self._exact = self._exact_batches(job.limit or _BATCH)
+        lines = next(self._exact, None)
+        if lines is None:
+            self.close()
+            return []
+        return lines
+
+    def _exact_batches(self, size: int) -> Iterator[list[Line]]:
+        """The rest of the file from the frame headers, in batches of ~`size` bytes of text."""
+        assert self._fh is not None
+        dctx = zstandard.ZstdDecompressor()
+        batch: list[Line] = []
+        got = 0
+        for frame in _frames(self._fh, self.path, sealed=True):
+            content = zstandard.frame_content_size(frame[:18])
+            if 0 <= content <= _STREAMED_FRAME:
+                text = dctx.decompress(frame)
+                if text:
+                    batch.append(text)
+            else:
+                batch += _streamed_lines(dctx, frame)
+            got += max(content, len(frame))
+            if got >= size:
+                yield batch
+                batch, got = [], 0
+        if batch:
+            yield batch
+
+    def close(self) -> None:
+        """Let go of the file (idempotent)."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
 @dataclass
 class _Job:
-    """Frames of one segment to decompress together."""
+    """One batch to decode: a run of a sealed segment's frames, or frames of an open segment."""
 
-    sealed: bool
-    frames: list[memoryview] = field(default_factory=list)
-    size: int = 0
-    streamed: bool = False
+    stream: _SealedStream | None = None
     blob: bytes = b""
     segments: bytes = b""
-
-    def seal(self) -> _Job:
-        """Prepare the inputs of `multi_decompress_to_buffer` (in the consumer's thread)."""
-        if self.sealed and not self.streamed:
-            self.blob = b"".join(self.frames)
-            spans = array("Q")
-            offset = 0
-            for frame in self.frames:
-                spans.extend((offset, len(frame)))
-                offset += len(frame)
-            self.segments = spans.tobytes()
-        return self
+    start: int = 0
+    limit: int = 0
+    frames: list[memoryview] = field(default_factory=list)
 
     @property
     def threaded(self) -> bool:
-        """Whether the helper thread decodes it (sealed batches; open segments are small)."""
-        return self.sealed and not self.streamed
+        """Whether the helper thread decodes it (runs of sealed frames; the rest is small)."""
+        return bool(self.blob)
 
 
 class _Source:
     """One kind's segments in seq order, cut into jobs."""
 
-    def __init__(self, files: list[tuple[Path, bool]]) -> None:
+    def __init__(self, files: list[tuple[Path, bool]], first_batch: int = _FIRST_BATCH) -> None:
         self._files = iter(files)
+        self._stream: _SealedStream | None = None
         self._frames: Iterator[memoryview] | None = None
         self._fh: BinaryIO | None = None
-        self._sealed = True
-        self._held: memoryview | None = None
-        self._limit = _FIRST_BATCH
-
-    def _next_frame(self) -> memoryview | None:
-        """Return the next frame of the current file, None at its end."""
-        if self._held is not None:
-            frame, self._held = self._held, None
-            return frame
-        assert self._frames is not None
-        return next(self._frames, None)
+        self._limit = first_batch
 
     def _open_next(self) -> bool:
         self.close()
@@ -126,56 +217,74 @@ class _Source:
         if item is None:
             return False
         path, sealed = item
-        self._sealed = sealed
-        self._fh = path.open("rb")
-        self._frames = _frames(self._fh, path, sealed)
+        if sealed:
+            self._stream = _SealedStream(path)
+        else:
+            self._fh = path.open("rb")
+            self._frames = _frames(self._fh, path, sealed=False)
         return True
 
     def next_job(self) -> _Job | None:
-        """Return the next batch of frames (never across files), None when all are read."""
+        """Return the next batch (never across files), None when all are read."""
         while True:
-            if self._frames is None and not self._open_next():
+            if self._stream is None and self._frames is None and not self._open_next():
                 return None
-            job = _Job(sealed=self._sealed)
             limit, self._limit = self._limit, _BATCH
-            while job.size < limit:
-                frame = self._next_frame()
+            if self._stream is not None:
+                job = self._stream.next_job(limit)
+                if job is not None:
+                    return job
+                self._stream = None
+                continue
+            job = _Job()
+            size = 0
+            assert self._frames is not None
+            while size < limit:
+                frame = next(self._frames, None)
                 if frame is None:
                     self._frames = None
                     break
-                size = zstandard.frame_content_size(frame[:18])
-                if self._sealed and not 0 <= size <= _STREAMED_FRAME:
-                    if job.frames:
-                        self._held = frame
-                    else:
-                        job.frames.append(frame)
-                        job.streamed = True
-                    break
                 job.frames.append(frame)
-                job.size += max(size, len(frame))
+                size += max(zstandard.frame_content_size(frame[:18]), len(frame))
             if job.frames:
-                return job.seal()
+                return job
 
     def skip_file(self) -> None:
         """Stop reading the current file (an open segment's torn tail)."""
         self._frames = None
-        self._held = None
 
     def close(self) -> None:
+        """Close the file being read."""
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
         if self._fh is not None:
             self._fh.close()
             self._fh = None
 
 
-def _decode(dctx: zstandard.ZstdDecompressor, job: _Job) -> tuple[list[Line], bool]:
-    """Decompress a job into its lines; the flag says an open segment ends here (torn tail)."""
-    if job.threaded:
-        result = dctx.multi_decompress_to_buffer(
-            zstandard.BufferWithSegments(job.blob, job.segments)
-        )
-        return [memoryview(result[i]) for i in range(len(result))], False  # type: ignore[arg-type]
-    if job.streamed:
-        return list(_streamed_lines(dctx, job.frames[0])), False
+def _streamed_lines(dctx: zstandard.ZstdDecompressor, frame: memoryview) -> Iterator[bytes]:
+    """Decompress a very large (or unsized) frame as a stream, yielding its lines."""
+    reader = dctx.stream_reader(frame, read_across_frames=False)
+    yield from text_lines(reader, _BLOCK)
+
+
+Decoded = tuple[list[Line] | zstandard.BufferWithSegmentsCollection | None, bool]
+"""What decoding gives: lines (or the frames, one line each), None when zstd rejected a run of
+sealed frames, and whether an open segment ends here (torn tail)."""
+
+
+def _decode(dctx: zstandard.ZstdDecompressor, job: _Job) -> Decoded:
+    """Decode a job. Only zstd runs here for a sealed run: this may be the helper thread."""
+    if job.blob:
+        try:
+            return dctx.multi_decompress_to_buffer(
+                zstandard.BufferWithSegments(job.blob, job.segments)
+            ), False
+        except (zstandard.ZstdError, ValueError):  # ValueError: a frame without content size
+            return None, False
+    if job.stream is not None:
+        return None, False
     lines: list[Line] = []
     for frame in job.frames:  # an open segment: stop at the first frame recovery would cut
         try:
@@ -188,36 +297,37 @@ def _decode(dctx: zstandard.ZstdDecompressor, job: _Job) -> tuple[list[Line], bo
     return lines, False
 
 
-def _streamed_lines(dctx: zstandard.ZstdDecompressor, frame: memoryview) -> Iterator[bytes]:
-    """Decompress a very large (or unsized) frame as a stream, yielding its lines."""
-    reader = dctx.stream_reader(frame, read_across_frames=False)
-    yield from text_lines(reader, _BLOCK)
-
-
 class _Runner:
-    """Decodes jobs: sealed batches in a lock-step helper thread when the read is large enough,
-    everything else in the caller's thread."""
+    """Decodes jobs: runs of sealed frames in a lock-step helper thread when the read is large
+    enough, everything else in the caller's thread. The helper runs only the GIL-free zstd call;
+    everything that needs the GIL is done here, in the caller's thread."""
 
     def __init__(self, threaded: bool) -> None:
         self._dctx = zstandard.ZstdDecompressor()
         self._job: _Job | None = None
-        self._helper: LockStep[_Job, tuple[list[Line], bool]] | None = None
+        self._helper: LockStep[_Job, Decoded] | None = None
         if threaded:
             helper_dctx = zstandard.ZstdDecompressor()
             self._helper = LockStep(lambda job: _decode(helper_dctx, job), "ghmc-archive-read")
 
     def submit(self, job: _Job) -> None:
+        self._job = job
         if self._helper is not None and job.threaded:
             self._helper.submit(job)
-        else:
-            self._job = job
 
     def result(self) -> tuple[list[Line], bool]:
-        if self._helper is not None and self._helper.busy:
-            return self._helper.result()
         job, self._job = self._job, None
         assert job is not None
-        return _decode(self._dctx, job)
+        if self._helper is not None and self._helper.busy:
+            out, torn = self._helper.result()
+        else:
+            out, torn = _decode(self._dctx, job)
+        if isinstance(out, list):
+            return out, torn
+        if out is None:
+            assert job.stream is not None
+            return job.stream.exact_lines(job), False
+        return list(map(memoryview, map(out.__getitem__, range(len(out))))), False  # type: ignore[arg-type]
 
     def close(self) -> None:
         self._job = None
@@ -251,8 +361,10 @@ def _parse(line: Line, rest: deque[tuple[int, Line]]) -> Envelope:
 class _Reader:
     """The envelopes of several kinds' segments, merged by seq."""
 
-    def __init__(self, streams: list[list[tuple[Path, bool]]], compressed_bytes: int) -> None:
-        self.sources = [_Source(files) for files in streams]
+    def __init__(
+        self, streams: list[list[tuple[Path, bool]]], compressed_bytes: int, first_batch: int
+    ) -> None:
+        self.sources = [_Source(files, first_batch) for files in streams]
         self.runner = _Runner(threaded=compressed_bytes >= THREAD_MIN)
         self.bufs: list[deque[tuple[int, Line]]] = [deque() for _ in streams]
         self.ended = [False] * len(streams)
@@ -317,6 +429,36 @@ class _Reader:
                 heapq.heappop(heap)
             yield env
 
+    def _next_job(self, i: int) -> tuple[int, _Job] | None:
+        """The next job of source `i`, else of the sources after it."""
+        while i < len(self.sources):
+            job = self.sources[i].next_job()
+            if job is not None:
+                return i, job
+            i += 1
+        return None
+
+    def unordered(self) -> Iterator[Envelope]:
+        """The envelopes kind after kind, each kind in seq order: no merge."""
+        runner, loads = self.runner, orjson.loads
+        cur = self._next_job(0)
+        if cur is not None:
+            runner.submit(cur[1])
+        while cur is not None:
+            lines, torn = runner.result()
+            if torn:
+                self.sources[cur[0]].skip_file()
+            cur = self._next_job(cur[0])
+            if cur is not None:
+                runner.submit(cur[1])  # decompressed by the helper while these lines are parsed
+            try:
+                envelopes = list(map(loads, lines))
+            except orjson.JSONDecodeError:  # a frame of several lines (recompressed by a tool)
+                envelopes = [
+                    loads(part) for line in lines for part in bytes(line).split(b"\n") if part
+                ]
+            yield from envelopes
+
     def close(self) -> None:
         self.runner.close()
         for source in self.sources:
@@ -324,17 +466,18 @@ class _Reader:
 
 
 def read_envelopes(
-    streams: list[list[tuple[Path, bool]]], compressed_bytes: int
+    streams: list[list[tuple[Path, bool]]], compressed_bytes: int, *, ordered: bool = True
 ) -> Iterator[Envelope]:
-    """Yield the envelopes of per-kind segment lists (each in seq order) in global seq order.
+    """Yield the envelopes of per-kind segment lists (each in seq order): in global seq order, or
+    (`ordered=False`) stream after stream.
 
     Sealed segments must decompress completely (zstandard.ZstdError otherwise); an open segment
     yields its complete frames and stops where recovery would cut a torn tail.
     """
     if not streams:
         return
-    reader = _Reader(streams, compressed_bytes)
+    reader = _Reader(streams, compressed_bytes, _FIRST_BATCH if ordered else _BATCH)
     try:
-        yield from reader.envelopes()
+        yield from reader.envelopes() if ordered else reader.unordered()
     finally:
         reader.close()

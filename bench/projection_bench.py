@@ -1,6 +1,7 @@
 """Benchmark: full projection rebuild vs the floor (decompress + orjson-parse every event).
 
     python bench/projection_bench.py [--days 60] [--groups 6] [--repos 12] [--dir /tmp/ghmc-bench]
+        [--keep] [--phases floor,onepass,floor,onepass]
 
 Phases run in separate processes so each reports its own peak RSS:
   generate  a synthetic archive through archive.ArchiveWriter (projections.fakes scenarios)
@@ -154,6 +155,9 @@ def duck(raw: Path) -> dict[str, float]:
     return {"seconds": time.perf_counter() - t, "bodies": n, "peak_rss_mb": _rss_mb()}
 
 
+PHASES = ("floor", "floor2", "rebuild", "onepass", "workers2", "duckdb")
+
+
 def _phase(name: str, *args: str) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, __file__, "--phase", name, *args],
@@ -174,6 +178,12 @@ def main() -> None:
     ap.add_argument("--dir", default="/tmp/ghmc-projection-bench")
     ap.add_argument("--phase", default=None)
     ap.add_argument("--keep", action="store_true", help="reuse an existing archive")
+    ap.add_argument(
+        "--phases",
+        default=",".join(PHASES),
+        help="comma-separated phases to run, in this order (repeat one to interleave runs); "
+        "the summary uses the last run of each",
+    )
     a = ap.parse_args()
     work = Path(a.dir)
     raw, db = work / "raw", work / "metrics.db"
@@ -204,17 +214,23 @@ def main() -> None:
     ]
     gen = _phase("generate", *common) if not a.keep else {}
     load_before = os.getloadavg()
-    names = ("floor", "floor2", "rebuild", "onepass", "workers2", "duckdb")
-    got = {name: _phase(name, *common) for name in names}
+    got: dict[str, dict[str, float]] = {}
+    for name in a.phases.split(","):
+        got[name] = _phase(name, *common)
+        print(f"{name}: {json.dumps(got[name])}", flush=True)
     load_after = os.getloadavg()
     print(json.dumps({"generate": gen, **got}, indent=1))
-    fl, f2 = got["floor"], got["floor2"]
-    print(
-        f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)\n"
-        f"{fl['events']:,} events, {fl['mb']:.0f} MB; floor {fl['seconds']:.2f} s, "
-        f"2-process floor {f2['seconds']:.2f} s; DuckDB body parse {got['duckdb']['seconds']:.2f} s"
-    )
+    fl = got.get("floor")
+    extra = [f"{k} {got[k]['seconds']:.2f} s" for k in ("floor2", "duckdb") if k in got]
+    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
+    if fl is not None:
+        print(
+            f"{fl['events']:,} events, {fl['mb']:.0f} MB; floor {fl['seconds']:.2f} s"
+            + "".join(f"; {e}" for e in extra)
+        )
     for name in ("rebuild", "onepass", "workers2"):
+        if name not in got or fl is None:
+            continue
         rb = got[name]
         print(
             f"  {name}: {rb['seconds']:.2f} s = {rb['seconds'] / fl['seconds']:.2f}× floor, "

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
 from archive import kinds
-from archive.envelope import Event
+from projections.events import Fetched
 from projections.observe import Latest, Observer, Order
 from projections.partition import repo_name
 from projections.timeutil import norm_ts
@@ -70,12 +70,13 @@ class Review(NamedTuple):
 
 
 class Commit(NamedTuple):
-    """A commit (of a PR, or of the default branch)."""
+    """A commit (of a PR, or of the default branch); `committed_at` is the git committer date."""
 
     sha: str
     login: str
     user_type: str
     authored_at: str | None
+    committed_at: str | None
 
 
 class Run(NamedTuple):
@@ -87,6 +88,7 @@ class Run(NamedTuple):
     head_sha: str
     status: str
     conclusion: str
+    created_at: str | None
     updated_at: str | None
 
 
@@ -121,12 +123,12 @@ RepoKey = tuple[str, str]
 """(enterprise_id, repo full name)."""
 
 
-def repo_of(ev: Event) -> str:
+def repo_of(ev: Fetched) -> str:
     """The `org/name` of the repository an event is about."""
     return repo_name(ev.repo, ev.org, ev.request)
 
 
-def _ent(ev: Event) -> str:
+def _ent(ev: Fetched) -> str:
     """The enterprise id, interned (it is part of every entity key)."""
     return sys.intern(ev.enterprise_id or "")
 
@@ -141,7 +143,7 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _param(ev: Event, name: str) -> int | None:
+def _param(ev: Fetched, name: str) -> int | None:
     refs = ev.refs or {}
     params = (ev.request or {}).get("params") or {}
     value = refs.get(name, params.get(name))
@@ -169,7 +171,7 @@ class Activity:
     issues: Latest[tuple[str, str, int], Issue] = field(default_factory=Latest)
 
 
-def _pull(ev: Event, repo: str, item: dict[str, Any]) -> Pull:
+def _pull(ev: Fetched, repo: str, item: dict[str, Any]) -> Pull:
     login, utype = _login(item.get("user"))
     base = item.get("base") or {}
     base_repo = base.get("repo") or {}
@@ -202,7 +204,7 @@ def _items(body: Any, key: str | None = None) -> Iterable[dict[str, Any]]:
 Pairs = list[tuple[Hashable, Any]]
 
 
-def _ex_repos(ev: Event, body: Any) -> Pairs:
+def _ex_repos(ev: Fetched, body: Any) -> Pairs:
     ent = _ent(ev)
     out: Pairs = []
     for item in _items(body):
@@ -211,7 +213,7 @@ def _ex_repos(ev: Event, body: Any) -> Pairs:
     return out
 
 
-def _ex_pulls(ev: Event, body: Any) -> Pairs:
+def _ex_pulls(ev: Fetched, body: Any) -> Pairs:
     out: Pairs = []
     repo = repo_of(ev)
     for item in _items(body):
@@ -230,7 +232,7 @@ def _ex_pulls(ev: Event, body: Any) -> Pairs:
     return out
 
 
-def _ex_reviews(ev: Event, body: Any) -> Pairs:
+def _ex_reviews(ev: Fetched, body: Any) -> Pairs:
     number = _param(ev, "pull_number")
     if number is None:
         return []
@@ -249,10 +251,17 @@ def _commit(item: dict[str, Any]) -> Commit:
     login, utype = _login(item.get("author"))
     inner = item.get("commit") or {}
     author = inner.get("author") or {} if isinstance(inner, dict) else {}
-    return Commit(str(item.get("sha") or ""), login, utype, norm_ts(author.get("date")))
+    committer = inner.get("committer") or {} if isinstance(inner, dict) else {}
+    return Commit(
+        str(item.get("sha") or ""),
+        login,
+        utype,
+        norm_ts(author.get("date")),
+        norm_ts(committer.get("date")),
+    )
 
 
-def _ex_pr_commits(ev: Event, body: Any) -> Pairs:
+def _ex_pr_commits(ev: Fetched, body: Any) -> Pairs:
     number = _param(ev, "pull_number")
     if number is None:
         return []
@@ -260,12 +269,12 @@ def _ex_pr_commits(ev: Event, body: Any) -> Pairs:
     return [(("pr_commit", (*base, c.sha)), c) for c in map(_commit, _items(body))]
 
 
-def _ex_commits(ev: Event, body: Any) -> Pairs:
+def _ex_commits(ev: Fetched, body: Any) -> Pairs:
     base = (_ent(ev), repo_of(ev))
     return [(("commit", (*base, c.sha)), c) for c in map(_commit, _items(body))]
 
 
-def _ex_runs(ev: Event, body: Any) -> Pairs:
+def _ex_runs(ev: Fetched, body: Any) -> Pairs:
     base = (_ent(ev), repo_of(ev))
     out: Pairs = []
     for item in _items(body, "workflow_runs"):
@@ -276,13 +285,14 @@ def _ex_runs(ev: Event, body: Any) -> Pairs:
             str(item.get("head_sha") or ""),
             str(item.get("status") or ""),
             str(item.get("conclusion") or ""),
+            norm_ts(item.get("created_at")),
             norm_ts(item.get("updated_at")),
         )
         out.append((("run", (*base, run.run_id)), run))
     return out
 
 
-def _ex_deployments(ev: Event, body: Any) -> Pairs:
+def _ex_deployments(ev: Fetched, body: Any) -> Pairs:
     base = (_ent(ev), repo_of(ev))
     out: Pairs = []
     for item in _items(body):
@@ -296,7 +306,7 @@ def _ex_deployments(ev: Event, body: Any) -> Pairs:
     return out
 
 
-def _ex_statuses(ev: Event, body: Any) -> Pairs:
+def _ex_statuses(ev: Fetched, body: Any) -> Pairs:
     dep_id = _param(ev, "deployment_id")
     if dep_id is None:
         return []
@@ -310,7 +320,7 @@ def _ex_statuses(ev: Event, body: Any) -> Pairs:
     return out
 
 
-def _ex_issues(ev: Event, body: Any) -> Pairs:
+def _ex_issues(ev: Fetched, body: Any) -> Pairs:
     base = (_ent(ev), repo_of(ev))
     out: Pairs = []
     for item in _items(body):
@@ -361,7 +371,7 @@ class ActivityCollector:
             "deployment": a.deployments, "status": a.statuses, "issue": a.issues,
         }  # fmt: skip
 
-    def add(self, ev: Event) -> None:
+    def add(self, ev: Fetched) -> None:
         """Observe one repository event."""
         obs = self._observers.get(ev.kind)
         if obs is not None:
@@ -378,8 +388,11 @@ class ActivityCollector:
         if tag == "pull":
             self.activity.pulls.offer(key, order, record)
             self._track_draft(key, order[0], record.draft)
-        else:
-            self._targets[tag].offer(key, order, record)
+        else:  # Latest.offer, inlined: this runs once per extracted record
+            items = self._targets[tag].items
+            cur = items.get(key)
+            if cur is None or order > cur[0]:
+                items[key] = (order, record)
 
     def _track_draft(self, key: tuple[str, str, int], fetched_at: str, draft: bool) -> None:
         if draft:

@@ -34,7 +34,7 @@ from typing import Any
 import orjson
 
 from archive import kinds
-from archive.envelope import Event
+from projections.events import Fetched
 from projections.observe import Order, order_of, status_of
 from projections.schema import REPO_PR, REVIEW_TIMES
 from projections.stats import ratio
@@ -114,7 +114,7 @@ class ReportCollector:
     def __init__(self) -> None:
         self.fetches: dict[ReportId, dict[str, Fetch]] = {}
 
-    def add(self, ev: Event) -> None:
+    def add(self, ev: Fetched) -> None:
         """Take one downloaded report file."""
         refs = ev.refs or {}
         if status_of(ev) != 200 or ev.body is None or ev.body_encoding == "base64":

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from archive.envelope import Event
 from projections import copilot, dora, velocity
 from projections.activity import ActivityCollector, RepoSlice, slices
 from projections.dora_metrics import MetricsBuilder
+from projections.events import Fetched
 from projections.settings import Settings
 
 Row = tuple[object, ...]
@@ -20,7 +20,7 @@ Rows = dict[str, list[Row]]
 
 
 class _RowSource(Protocol):
-    def add(self, ev: Event) -> None: ...
+    def add(self, ev: Fetched) -> None: ...
     def rows(self) -> list[tuple[object, ...]]: ...
 
 
@@ -31,7 +31,7 @@ class Single:
         self.inner: _RowSource = inner
         self.table = table
 
-    def add(self, ev: Event) -> None:
+    def add(self, ev: Fetched) -> None:
         """Pass the event on."""
         self.inner.add(ev)
 
@@ -46,7 +46,7 @@ class ReportsFamily:
     def __init__(self) -> None:
         self.collector = copilot.ReportCollector()
 
-    def add(self, ev: Event) -> None:
+    def add(self, ev: Fetched) -> None:
         """Take a report file."""
         self.collector.add(ev)
 
@@ -163,7 +163,7 @@ class DeliveryFamily:
         self.settings = settings
         self.collector = ActivityCollector()
 
-    def add(self, ev: Event) -> None:
+    def add(self, ev: Fetched) -> None:
         """Observe a repository event."""
         self.collector.add(ev)
 

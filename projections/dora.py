@@ -18,7 +18,10 @@ from projections.timeutil import minutes_between
 
 SOURCE_DEPLOYMENT = "deployment"
 SOURCE_RUN = "workflow_run"
-ATTR_DEPLOY = "first_success_deploy_at_or_after_merge"
+ATTR_DEPLOY = "first_success_deploy_with_sha_committed_at_or_after_merge"
+ATTR_DEPLOY_CREATED = "first_success_deploy_created_at_or_after_merge"
+SHIPPED = frozenset({ATTR_DEPLOY, ATTR_DEPLOY_CREATED})
+"""The attributions of a change whose lead time a (non-baseline) deployment closes."""
 ATTR_BASELINE = "baseline"
 ATTR_NOT_DEPLOYED = "not_deployed"
 ATTR_BEFORE_OPEN = "last_success_deploy_at_or_before_open"
@@ -41,6 +44,7 @@ class Deploy(NamedTuple):
     deployed_at: str
     succeeded: int
     workflow_name: str
+    created_at: str | None
 
 
 class Change(NamedTuple):
@@ -104,6 +108,7 @@ def deploy_from_statuses(
         at,
         ok,
         "",
+        dep.created_at,
     )
 
 
@@ -135,6 +140,7 @@ def deploy_from_run(
         run.updated_at,
         ok,
         run.name,
+        run.created_at,
     )
 
 
@@ -153,7 +159,9 @@ def repo_deployments(sl: RepoSlice, settings: Settings) -> list[Deploy]:
 
 
 def baseline_key(deploys: list[Deploy]) -> str | None:
-    """The first successful deployment of a repo is its baseline: its history is not lead time."""
+    """The baseline is the repo's first *successful* production deployment (design §5 "first
+    deployment of a repo", where a deployment is one with a success status; a failed attempt before
+    it is not one): what it ships has no lead time, its history is not timed."""
     return next((d.deployment_key for d in deploys if d.succeeded), None)
 
 
@@ -163,9 +171,41 @@ def first_commit_at(sl: RepoSlice, number: int) -> str | None:
     return min(dates) if dates else None
 
 
-def _first_success_at_or_after(successes: list[Deploy], times: list[str], at: str) -> Deploy | None:
-    i = bisect.bisect_left(times, at)
-    return successes[i] if i < len(successes) else None
+class Containment(NamedTuple):
+    """The successful deployments of a repo in deploy order, with when each one's code landed."""
+
+    successes: list[Deploy]
+    reach: list[str]  # running max of when each one's code landed: never decreases, so bisectable
+    by_commit: list[bool]  # landed from the sha's committer date (else from the creation time)
+
+
+def containment(sl: RepoSlice, deploys: list[Deploy]) -> Containment:
+    """Containment — a deployment contains a PR merged at M when the committer date of its sha on
+    the default branch (archived `repo.commits`) is ≥ M, or, when that sha is not archived, when
+    the deployment (or deploy run) was created at or after M (deployed, if no creation time).
+
+    Source: the DORA guide ends a change's lead time at the first production deployment that
+    contains it; DevLake ties a PR to the deployment whose commits (since the previous deployment)
+    include its merge commit. Committer dates stand in for ancestry, which would need a /compare
+    per deployment (and `merge_commit_sha` is no longer returned from 2026-03-10)."""
+    committed = {c.sha: c.committed_at for c in sl.commits if c.committed_at}
+    successes = [d for d in deploys if d.succeeded]
+    reach: list[str] = []
+    by_commit: list[bool] = []
+    top = ""
+    for d in successes:
+        at = committed.get(d.sha)
+        by_commit.append(at is not None)
+        top = max(top, at or d.created_at or d.deployed_at)
+        reach.append(top)
+    return Containment(successes, reach, by_commit)
+
+
+def first_containing(c: Containment, merged_at: str) -> tuple[Deploy, bool] | None:
+    """The first successful deployment (in deploy order) that contains a merge at `merged_at`,
+    and whether the committer date decided it; None when no deployment contains it yet."""
+    i = bisect.bisect_left(c.reach, merged_at)
+    return (c.successes[i], c.by_commit[i]) if i < len(c.successes) else None
 
 
 def merged_pulls(sl: RepoSlice) -> list[Pull]:
@@ -179,23 +219,25 @@ def merged_pulls(sl: RepoSlice) -> list[Pull]:
 
 def repo_changes(sl: RepoSlice, deploys: list[Deploy]) -> list[Change]:
     """Lead time for changes (DORA): first commit of a merged PR → the first successful production
-    deployment of the repo at or after the merge. Containment rule: time order on the repo, not sha
-    ancestry (the API no longer returns merge_commit_sha from 2026-03-10 and ancestry would need
-    /compare per deployment); a PR shipped by the baseline deployment has no lead time."""
-    successes = [d for d in deploys if d.succeeded]
-    times = [d.deployed_at for d in successes]
+    deployment of the repo that contains the merge (`containment`); the attribution records whether
+    the sha's committer date or the creation-time fallback decided it. A PR shipped by the baseline
+    deployment has no lead time."""
+    contained = containment(sl, deploys)
     base = baseline_key(deploys)
     out: list[Change] = []
     for pr in merged_pulls(sl):
         merged = pr.merged_at or ""
         first = first_commit_at(sl, pr.number)
-        dep = _first_success_at_or_after(successes, times, merged)
-        if dep is None:
+        found = first_containing(contained, merged)
+        if found is None:
             key, at, lead, how = None, None, None, ATTR_NOT_DEPLOYED
-        elif dep.deployment_key == base:
+        elif found[0].deployment_key == base:
+            dep = found[0]
             key, at, lead, how = dep.deployment_key, dep.deployed_at, None, ATTR_BASELINE
         else:
-            key, at, how = dep.deployment_key, dep.deployed_at, ATTR_DEPLOY
+            dep, by_commit = found
+            key, at = dep.deployment_key, dep.deployed_at
+            how = ATTR_DEPLOY if by_commit else ATTR_DEPLOY_CREATED
             lead = minutes_between(first, at)
         out.append(
             Change(
@@ -345,6 +387,6 @@ def prs_shipped(deploys: list[Deploy], changes: list[Change]) -> dict[str, int]:
     """PRs whose lead time a deployment closes (none for the baseline: its history is not timed)."""
     counts = dict.fromkeys((d.deployment_key for d in deploys), 0)
     for c in changes:
-        if c.attribution == ATTR_DEPLOY and c.deployment_key is not None:
+        if c.attribution in SHIPPED and c.deployment_key is not None:
             counts[c.deployment_key] += 1
     return counts

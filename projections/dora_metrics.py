@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from projections import dora_levels as lv
-from projections.dora import ATTR_BASELINE, ATTR_DEPLOY, REVERT_PREFIX, Change, Deploy, Incident
+from projections.dora import ATTR_BASELINE, REVERT_PREFIX, SHIPPED, Change, Deploy, Incident
 from projections.stats import median, p75, ratio
 from projections.timeutil import month_start, week_start
 
@@ -61,7 +61,11 @@ def deploy_flags(
     for c in changes:
         t = c.title.lower()
         fix = c.title.startswith(REVERT_PREFIX) or t.startswith("hotfix")
-        if fix and c.deployment_key and c.attribution in (ATTR_DEPLOY, ATTR_BASELINE):
+        if (
+            fix
+            and c.deployment_key
+            and (c.attribution in SHIPPED or c.attribution == ATTR_BASELINE)
+        ):
             rework.add(c.deployment_key)
     for d in deploys:
         if d.succeeded and any(

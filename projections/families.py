@@ -14,7 +14,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
 
-from archive.envelope import Event
 from projections import (
     activity,
     copilot,
@@ -31,6 +30,7 @@ from projections import (
     timeutil,
     velocity,
 )
+from projections.events import Fetched
 from projections.settings import Settings
 
 Rows = dict[str, list[tuple[object, ...]]]
@@ -40,7 +40,7 @@ Rows = dict[str, list[tuple[object, ...]]]
 class Collector(Protocol):
     """Reads events of a family's kinds, then hands out that family's rows."""
 
-    def add(self, ev: Event) -> None:
+    def add(self, ev: Fetched) -> None:
         """Observe one event."""
 
     def finish(self) -> Rows:

@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 
-from archive.envelope import Event
+from projections.events import Fetched
 
 Order = tuple[str, int]
 """(fetched_at, seq): the total order in which fetches supersede each other."""
@@ -28,18 +28,18 @@ K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
 
 
-def order_of(ev: Event) -> Order:
+def order_of(ev: Fetched) -> Order:
     """The (fetched_at, seq) of an event."""
     return (ev.fetched_at, ev.seq)
 
 
-def status_of(ev: Event) -> int:
+def status_of(ev: Fetched) -> int:
     """HTTP status of the recorded response (0 when the request failed)."""
     status = ev.response.get("status") if ev.response else None
     return int(status) if isinstance(status, int) else 0
 
 
-def json_body(ev: Event) -> Any:
+def json_body(ev: Fetched) -> Any:
     """Decode the event's JSON body; None for no body or undecodable bytes."""
     if ev.body is None or ev.body_encoding == "base64":
         return None
@@ -71,7 +71,7 @@ class Latest(Generic[K, R]):
         return None if cur is None else cur[1]
 
 
-Extractor = Callable[[Event, Any], list[tuple[Hashable, Any]]]
+Extractor = Callable[[Fetched, Any], list[tuple[Hashable, Any]]]
 """Turns (event, decoded body) into (entity key, record) pairs."""
 Sink = Callable[[Hashable, Order, Any, str], None]
 """Receives each (key, order, record, id of the event holding the body) observation."""
@@ -86,23 +86,35 @@ class Observer:
     by_url: dict[str, tuple[Order, str, list[tuple[Hashable, Any]]]] = field(default_factory=dict)
     pending: list[tuple[Order, str]] = field(default_factory=list)
 
-    def add(self, ev: Event) -> None:
-        """Observe one event: a 200 body, a 304 re-confirmation, or nothing (errors, 204, 404)."""
-        status = status_of(ev)
+    def add(self, ev: Fetched) -> None:
+        """Observe one event: a 200 body, a 304 re-confirmation, or nothing (errors, 204, 404).
+
+        `status_of`, `json_body` and `order_of` are inlined: this runs once per event."""
+        response = ev.response
+        status = response.get("status") if response else None
+        if not isinstance(status, int):
+            return
         if status == 304:
             target = ev.refs.get("not_modified_of") if ev.refs else None
             if isinstance(target, str):
-                self.pending.append((order_of(ev), target))
+                self.pending.append(((ev.fetched_at, ev.seq), target))
             return
         if status != 200 or ev.error is not None:
             return
-        body = json_body(ev)
+        text = ev.body
+        if text is None or ev.body_encoding == "base64":
+            return
+        try:
+            body = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return
         if body is None:
             return
         pairs = self.extract(ev, body)
-        order = order_of(ev)
+        order = (ev.fetched_at, ev.seq)
+        sink, event_id = self.sink, ev.event_id
         for key, record in pairs:
-            self.sink(key, order, record, ev.event_id)
+            sink(key, order, record, event_id)
         url = str(ev.request.get("url", "")) if ev.request else ""
         cur = self.by_url.get(url)
         if cur is None or order > cur[0]:

@@ -14,7 +14,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from archive import kinds
-from archive.envelope import Event
+from projections.events import Fetched
 from projections.observe import Observer, Order, Versioned
 
 KINDS = frozenset({kinds.BILLING_PREMIUM_REQUEST_USAGE, kinds.BILLING_AI_CREDIT_USAGE})
@@ -35,7 +35,7 @@ Item = tuple[str, str, str, str, tuple[float | None, ...]]
 """(product, sku, model, unitType, amounts in AMOUNTS order)."""
 
 
-def _day(ev: Event, body: dict[str, Any]) -> str | None:
+def _day(ev: Fetched, body: dict[str, Any]) -> str | None:
     query = (ev.request or {}).get("query") or {}
     period = body.get("timePeriod") if isinstance(body.get("timePeriod"), dict) else {}
     assert isinstance(period, dict)
@@ -54,7 +54,7 @@ def _amount(item: dict[str, Any], name: str) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def extract(ev: Event, body: Any) -> list[tuple[Hashable, Any]]:
+def extract(ev: Fetched, body: Any) -> list[tuple[Hashable, Any]]:
     """One (answer identity, items) pair per daily usage answer."""
     if not isinstance(body, dict):
         return []
@@ -95,7 +95,7 @@ class PremiumCollector:
     def _sink(self, key: Hashable, order: Order, record: Any, event_id: str) -> None:
         self.answers.offer(key, order, record, event_id)  # type: ignore[arg-type]
 
-    def add(self, ev: Event) -> None:
+    def add(self, ev: Fetched) -> None:
         """Observe one billing answer."""
         self.observer.add(ev)
 

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from archive import kinds
-from archive.envelope import Event
+from projections.events import Fetched
 from projections.observe import Latest, json_body, order_of
 from projections.timeutil import norm_ts
 
@@ -36,7 +36,7 @@ class RunsCollector:
         self.started: Latest[str, dict[str, Any]] = Latest()
         self.finished: Latest[str, dict[str, Any]] = Latest()
 
-    def add(self, ev: Event) -> None:
+    def add(self, ev: Fetched) -> None:
         """Observe one run marker."""
         body = json_body(ev)
         if not isinstance(body, dict):

@@ -13,7 +13,7 @@ from collections.abc import Hashable
 from typing import Any, NamedTuple, cast
 
 from archive import kinds
-from archive.envelope import Event
+from projections.events import Fetched
 from projections.observe import Observer, Order, Versioned
 from projections.timeutil import days_between, norm_ts, utc_day
 
@@ -51,7 +51,7 @@ def _seat(item: dict[str, Any]) -> tuple[str, Seat] | None:
     )
 
 
-def extract(ev: Event, body: Any) -> list[tuple[Hashable, Any]]:
+def extract(ev: Fetched, body: Any) -> list[tuple[Hashable, Any]]:
     """(enterprise, org, login) → Seat for every seat on a page."""
     seats = body.get("seats") if isinstance(body, dict) else None
     out: list[tuple[Hashable, Any]] = []
@@ -78,7 +78,7 @@ class SeatsCollector:
         ent, org, login = cast("tuple[str, str, str]", key)
         self.seats.offer((ent, order[0][:10], org, login), order, record, event_id)
 
-    def add(self, ev: Event) -> None:
+    def add(self, ev: Fetched) -> None:
         """Observe one seats page."""
         self.observer.add(ev)
 

@@ -1,9 +1,10 @@
 """Where projections read events from: the archive, or (in tests) a plain list.
 
-An event source yields `archive.Event`s of the asked kinds and names the archive head it read, so
-metrics.db can record what it was built from. `ArchiveSource` wraps `archive.read_events` and
-`archive.head_hash`; `ListSource` serves an in-memory log (tests, simulations). Order of delivery
-does not matter to any projection: every tie is broken by (fetched_at, seq).
+An event source yields events (`projections.events.Fetched`) of the asked kinds and names the
+archive head it read, so metrics.db can record what it was built from. `ArchiveSource` wraps
+`archive.read_dicts` (kind after kind, unordered) and `archive.head_hash`; `ListSource` serves an
+in-memory log of `archive.Event`s (tests, simulations). Order of delivery does not matter to any
+projection: every tie is broken by (fetched_at, seq).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from pathlib import Path
 from typing import Protocol
 
 from archive.envelope import Event
+from projections.events import Fetched, fetched
 from projections.partition import Keep
 
 
 class EventSource(Protocol):
     """A readable event log."""
 
-    def events(self, kinds: frozenset[str], keep: Keep | None = None) -> Iterable[Event]:
+    def events(self, kinds: frozenset[str], keep: Keep | None = None) -> Iterable[Fetched]:
         """Yield every stored event whose kind is in `kinds` (and, if given, that `keep` keeps)."""
         ...
 
@@ -35,10 +37,10 @@ class ArchiveSource:
     def __init__(self, raw_dir: Path) -> None:
         self.raw_dir = Path(raw_dir)
 
-    def events(self, kinds: frozenset[str], keep: Keep | None = None) -> Iterator[Event]:
+    def events(self, kinds: frozenset[str], keep: Keep | None = None) -> Iterator[Fetched]:
         """Stream events of `kinds` via `archive.read_dicts` (in seq order).
 
-        `keep` looks at the envelope dict before an `Event` is built, so a share of a parallel
+        `keep` looks at the envelope dict before an event record is built, so a share of a parallel
         rebuild pays little for the events it skips.
         """
         import archive  # noqa: PLC0415 - the package may still be partial while it is built
@@ -47,10 +49,12 @@ class ArchiveSource:
         if reader is None:
             msg = "archive.read_dicts is not available: the archive package is incomplete"
             raise RuntimeError(msg)
-        from_dict = Event.from_dict
-        for env in reader(self.raw_dir, kinds=kinds):  # one stream: the manifest is read once
+        record = fetched
+        # One stream (the manifest is read once), kind after kind: no projection depends on the
+        # delivery order (ties are broken by (fetched_at, seq)), so the seq merge is skipped.
+        for env in reader(self.raw_dir, kinds=kinds, ordered=False):
             if keep is None or keep(env):
-                yield from_dict(env)
+                yield record(env)
 
     def head(self) -> str | None:
         """`archive.head_hash(raw_dir)`, or None while that function does not exist yet."""

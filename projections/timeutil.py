@@ -15,6 +15,13 @@ def parse_ts(value: object) -> datetime | None:
     """Parse an ISO-8601 timestamp (any offset, `Z` allowed) to an aware UTC datetime."""
     if not isinstance(value, str) or not value:
         return None
+    return _parse_text(value)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_text(value: str) -> datetime | None:
+    """`parse_ts` of a string, memoised: a PR's times enter several durations (datetimes are
+    immutable, so sharing them is safe)."""
     try:
         dt = datetime.fromisoformat(value)
     except ValueError:
@@ -33,6 +40,8 @@ def iso(dt: datetime) -> str:
 
 def norm_ts(value: object) -> str | None:
     """Normalise a timestamp string to ISO-8601 UTC `Z`, or None when absent or unparsable."""
+    if value is None:
+        return None
     if isinstance(value, str) and len(value) == 20 and value[19] == "Z" and value[10] == "T":
         return value  # already GitHub's canonical form (fast path: most timestamps)
     dt = parse_ts(value)

@@ -7,6 +7,9 @@ Stages (LinearB / DevLake "PR cycle time" breakdown, as design §5 states them):
 - pickup  = ready → first review submitted by a HUMAN other than the author (bots — `*[bot]`,
             type Bot, config velocity.bots — and Copilot never end pickup);
 - review  = that first human review → merge;   cycle = first commit → merge.
+velocity_pull_requests.reviews = the number of submitted reviews (every state except PENDING, each
+review counted, so one reviewer's two reviews count twice) by humans other than the PR's author —
+the same reviews `human_reviews` orders for pickup; bot and Copilot reviews are not counted.
 Negative stages (rebased commits, reviews of drafts) are clamped to 0. Bots and Copilot are not
 developers: they get no velocity_metrics rows and never enter a median or a count's denominator.
 Weeks are ISO weeks (Monday), days are UTC.

@@ -185,12 +185,6 @@ def _close(got: dict[str, Any], want: dict[str, Any]) -> bool:
 
 # --- DORA -----------------------------------------------------------------------------------
 
-CONTAINMENT_BUG = (
-    "projections/dora.py repo_changes ties a merged PR to the first successful production "
-    "deployment timed at or after the merge, even when the deployed sha predates the merge; "
-    "design §5 asks for the first one that contains it"
-)
-
 
 def _deployment_rows(run: Run, ent: str) -> dict[tuple[str, str | None], dict[str, Any]]:
     return {
@@ -223,7 +217,6 @@ def test_deployments_equal_the_truth(run: Run) -> None:
         assert any(not d.succeeded for d in truth)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=CONTAINMENT_BUG)
 def test_prs_shipped_per_deployment_equal_the_truth(run: Run) -> None:
     """dora_deployments.prs_shipped: the merged PRs whose lead time each deployment closes."""
     for ent in run.enterprises:
@@ -256,7 +249,6 @@ def test_changes_are_the_merged_pull_requests(run: Run) -> None:
         assert not _diff(got, want), _diff(got, want)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=CONTAINMENT_BUG)
 def test_lead_times_equal_the_truth(run: Run) -> None:
     """dora_changes: the deployment that first contains each merged PR, and the lead time."""
     for ent in run.enterprises:
@@ -408,7 +400,6 @@ def test_deployments_failure_rate_and_recovery_per_period_equal_the_truth(run: R
     _compare_metrics(run, DELIVERY_KEYS)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=CONTAINMENT_BUG)
 def test_lead_times_per_period_equal_the_truth(run: Run) -> None:
     """dora_metrics (repo, org, enterprise; week, month): lead-time median, p75, sample size."""
     _compare_metrics(run, LEAD_TIME_KEYS)

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from archive import kinds
-from projections import Settings, dora_levels, stats
+from projections import Settings, dora, dora_levels, stats
 from projections.fakes import (
     LogBuilder,
     add_report,
@@ -27,6 +27,9 @@ from projections.fakes import (
     user_record,
 )
 from tests.projections_support import build, dump
+
+SHA_RULE = dora.ATTR_DEPLOY
+CREATED_RULE = dora.ATTR_DEPLOY_CREATED
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 REPO, OWNER = "web/shop", "web"
@@ -110,13 +113,18 @@ def add_deploy(
     state: str = "success",
     env: str = "production",
     fetch: float = 200,
+    sha: str | None = None,
+    created: float | None = None,
 ) -> None:
-    """Archive a deployment and its statuses."""
+    """Archive a deployment (created at `created` hours, default `at` − 0.1) and its statuses."""
     now = h(fetch)
+    body = deployment_body(dep_id, env, h(at - 0.1 if created is None else created))
+    if sha is not None:
+        body["sha"] = sha
     log.add(
         kinds.REPO_DEPLOYMENTS,
         now,
-        [deployment_body(dep_id, env, h(at - 0.1))],
+        [body],
         org=OWNER,
         repo=REPO,
         path="/repos/{owner}/{repo}/deployments",
@@ -134,6 +142,19 @@ def add_deploy(
         path="/repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
         params={**P, "deployment_id": dep_id},
         refs={"deployment_id": dep_id},
+    )
+
+
+def add_main_commits(log: LogBuilder, commits: list[tuple[str, float]]) -> None:
+    """Archive commits of the default branch as (sha, committed hours) (`repo.commits`)."""
+    log.add(
+        kinds.REPO_COMMITS,
+        h(200),
+        [commit_body(sha, "alice", h(at), "Feature") for sha, at in commits],
+        org=OWNER,
+        repo=REPO,
+        path="/repos/{owner}/{repo}/commits",
+        params=P,
     )
 
 
@@ -198,23 +219,17 @@ def test_first_deployment_is_baseline_without_lead_time(tmp_path: Path) -> None:
 
 
 def test_squash_merge_lead_time_starts_at_first_pr_commit(tmp_path: Path) -> None:
-    """Lead time starts at the earliest PR commit, not at the squash commit on main."""
+    """Lead time starts at the earliest PR commit, not at the squash commit on main, and the
+    deployment of the squash commit (committed at the merge) contains the PR."""
     log = LogBuilder()
     add_deploy(log, 10, at=-100)
     add_pull(log, 1, created=0, merged=5, commits=[-3, -1, 4])
-    log.add(
-        kinds.REPO_COMMITS,
-        h(200),
-        [commit_body("f" * 40, "alice", h(5), "Feature (#1)")],
-        org=OWNER,
-        repo=REPO,
-        path="/repos/{owner}/{repo}/commits",
-        params=P,
-    )
-    add_deploy(log, 11, at=7)
+    add_main_commits(log, [("f" * 40, 5)])
+    add_deploy(log, 11, at=7, sha="f" * 40, created=4.5)
     (change,) = table(tmp_path, log, "dora_changes")
     assert change["first_commit_at"] == "2026-03-02T06:00:00Z"
     assert change["lead_time_minutes"] == 600.0
+    assert (change["deployment_key"], change["attribution"]) == ("deployment:11", SHA_RULE)
 
 
 def test_pr_never_deployed_after_merge(tmp_path: Path) -> None:
@@ -227,13 +242,61 @@ def test_pr_never_deployed_after_merge(tmp_path: Path) -> None:
 
 
 def test_deployment_exactly_at_merge_ships_it(tmp_path: Path) -> None:
-    """The first successful deployment AT or after the merge ships the PR."""
+    """A deployment of a sha committed AT the merge (or, sha unknown, created at it) ships it."""
     log = LogBuilder()
     add_deploy(log, 10, at=-5)
     add_pull(log, 1, created=0, merged=3, commits=[0])
-    add_deploy(log, 11, at=3)
+    add_pull(log, 2, created=0, merged=4, commits=[0])
+    add_main_commits(log, [("a" * 40, 3)])
+    add_deploy(log, 11, at=3.5, sha="a" * 40)
+    add_deploy(log, 12, at=4.5, created=4)
+    changes = {c["pr_number"]: c for c in table(tmp_path, log, "dora_changes")}
+    assert (changes[1]["deployment_key"], changes[1]["attribution"]) == ("deployment:11", SHA_RULE)
+    assert (changes[2]["deployment_key"], changes[2]["attribution"]) == (
+        "deployment:12",
+        CREATED_RULE,
+    )
+
+
+def test_deployment_of_an_older_sha_after_the_merge_does_not_ship_it(tmp_path: Path) -> None:
+    """A deployment that finishes after the merge but deploys a sha committed before it does not
+    contain the PR: the first deployment whose sha was committed at or after the merge does."""
+    log = LogBuilder()
+    add_deploy(log, 10, at=-5)
+    add_main_commits(log, [("a" * 40, -10), ("b" * 40, 3)])
+    add_pull(log, 1, created=0, merged=3, commits=[0])
+    add_deploy(log, 11, at=4, sha="a" * 40, created=3.5)  # created after the merge: sha decides
+    add_deploy(log, 12, at=6, sha="b" * 40)
     (change,) = table(tmp_path, log, "dora_changes")
-    assert change["deployment_key"] == "deployment:11"
+    assert (change["deployment_key"], change["attribution"]) == ("deployment:12", SHA_RULE)
+    assert change["lead_time_minutes"] == 360.0
+    deps = {d["deployment_key"]: d["prs_shipped"] for d in table(tmp_path, log, "dora_deployments")}
+    assert deps == {"deployment:10": 0, "deployment:11": 0, "deployment:12": 1}
+
+
+def test_unknown_sha_falls_back_to_creation_time(tmp_path: Path) -> None:
+    """A deployment (or deploy run) whose sha is not archived contains the PR only when it was
+    created at or after the merge; one started before the merge and finished after does not."""
+    log = LogBuilder()
+    add_deploy(log, 10, at=-5)
+    add_pull(log, 1, created=0, merged=3, commits=[0])
+    add_deploy(log, 11, at=4, created=2.5)
+    runs = [
+        run_body(1, "deploy", "main", h(2.9), h(4.5), h(200), "success"),
+        run_body(2, "deploy", "main", h(5), h(6), h(200), "success"),
+    ]
+    log.add(
+        kinds.REPO_WORKFLOW_RUNS,
+        h(200),
+        {"total_count": 2, "workflow_runs": runs},
+        org=OWNER,
+        repo=REPO,
+        path="/repos/{owner}/{repo}/actions/runs",
+        params=P,
+    )
+    (change,) = table(tmp_path, log, "dora_changes")
+    assert (change["deployment_key"], change["attribution"]) == ("workflow_run:2", CREATED_RULE)
+    assert change["deployed_at"] == "2026-03-02T15:00:00Z"
 
 
 def test_revert_pr_is_incident_attributed_to_reverted_deployment(tmp_path: Path) -> None:
@@ -252,6 +315,27 @@ def test_revert_pr_is_incident_attributed_to_reverted_deployment(tmp_path: Path)
     )
     assert inc["resolved_at"] == "2026-03-02T14:00:00Z"
     assert inc["recovery_minutes"] == 180.0  # deployed h2 → revert deployed h5
+
+
+def test_revert_incident_uses_the_deployment_that_contains_the_reverted_pr(tmp_path: Path) -> None:
+    """A revert is attributed to the deployment that contains the reverted PR, not to an earlier-
+    sha deployment that finished after its merge; it is resolved when a deployment contains it."""
+    log = LogBuilder()
+    add_deploy(log, 10, at=-5)
+    add_main_commits(log, [("a" * 40, -10), ("b" * 40, 1), ("c" * 40, 4)])
+    add_pull(log, 1, created=0, merged=1, commits=[0], title="Add cart")
+    add_deploy(log, 11, at=2, sha="a" * 40)
+    add_deploy(log, 12, at=2.5, sha="b" * 40)
+    add_pull(log, 2, created=3, merged=4, commits=[3], title='Revert "Add cart"')
+    add_deploy(log, 13, at=5, sha="b" * 40, created=4.5)
+    add_deploy(log, 14, at=6, sha="c" * 40)
+    (inc,) = table(tmp_path, log, "dora_incidents")
+    assert (inc["deployment_key"], inc["attribution"]) == (
+        "deployment:12",
+        "reverted_pr_deployment",
+    )
+    assert inc["resolved_at"] == "2026-03-02T15:00:00Z"  # deployment 14 (h6), not 13
+    assert inc["recovery_minutes"] == 210.0
 
 
 def test_failed_deployment_is_incident_resolved_by_next_success(tmp_path: Path) -> None:
