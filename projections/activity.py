@@ -133,10 +133,9 @@ def _ent(ev: Fetched) -> str:
     return sys.intern(ev.enterprise_id or "")
 
 
-def _login(obj: Any) -> tuple[str, str]:
-    if isinstance(obj, dict):
-        return str(obj.get("login") or ""), str(obj.get("type") or "")
-    return "", ""
+def _scope(ev: Fetched) -> tuple[str, str]:
+    """(`_ent`, `repo_of`) of an event in one call (they start every repository entity's key)."""
+    return sys.intern(ev.enterprise_id or ""), repo_name(ev.repo, ev.org, ev.request)
 
 
 def _int(value: Any) -> int | None:
@@ -171,26 +170,6 @@ class Activity:
     issues: Latest[tuple[str, str, int], Issue] = field(default_factory=Latest)
 
 
-def _pull(ev: Fetched, repo: str, item: dict[str, Any]) -> Pull:
-    login, utype = _login(item.get("user"))
-    base = item.get("base") or {}
-    base_repo = base.get("repo") or {}
-    return Pull(  # positional: this runs once per PR fetch (the hot path of a rebuild)
-        _ent(ev),
-        repo,
-        int(item["number"]),
-        str(item.get("title") or ""),
-        login,
-        utype,
-        bool(item.get("draft")),
-        norm_ts(item.get("created_at")),
-        norm_ts(item.get("closed_at")),
-        norm_ts(item.get("merged_at")),
-        str(base.get("ref") or ""),
-        base_repo.get("default_branch") if isinstance(base_repo, dict) else None,
-    )
-
-
 def _items(body: Any, key: str | None = None) -> Iterable[dict[str, Any]]:
     if key is not None and isinstance(body, dict):
         body = body.get(key)
@@ -203,32 +182,62 @@ def _items(body: Any, key: str | None = None) -> Iterable[dict[str, Any]]:
 
 Pairs = list[tuple[Hashable, Any]]
 
+# The extractors below run once per list item of every fetch (the hot path of a rebuild): they
+# bind locals, read the item through its bound `get`, and build records with `tuple.__new__`
+# (a named tuple without its Python-level `__new__`), fields in the record's order.
+_new = tuple.__new__
+
 
 def _ex_repos(ev: Fetched, body: Any) -> Pairs:
     ent = _ent(ev)
     out: Pairs = []
     for item in _items(body):
         name = item.get("full_name") or f"{ev.org}/{item.get('name')}"
-        out.append((("branch", (ent, str(name))), str(item.get("default_branch") or "")))
+        out.append(((ent, str(name)), str(item.get("default_branch") or "")))
     return out
 
 
 def _ex_pulls(ev: Fetched, body: Any) -> Pairs:
+    """(key, Pull) per PR, and for the single-PR answer also (key, PullSize)."""
     out: Pairs = []
-    repo = repo_of(ev)
+    (ent, repo), nts = _scope(ev), norm_ts
+    single = ev.kind == kinds.REPO_PULL
     for item in _items(body):
-        if isinstance(item.get("number"), int):
-            pull = _pull(ev, repo, item)
-            key = (pull.enterprise_id, pull.repo, pull.number)
-            out.append((("pull", key), pull))
-            if ev.kind == kinds.REPO_PULL:
-                size = PullSize(
-                    _int(item.get("additions")),
-                    _int(item.get("deletions")),
-                    _int(item.get("changed_files")),
-                    _int(item.get("commits")),
-                )
-                out.append((("size", key), size))
+        get = item.get
+        number = get("number")
+        if not isinstance(number, int):
+            continue
+        user = get("user")
+        if isinstance(user, dict):
+            login, utype = str(user.get("login") or ""), str(user.get("type") or "")
+        else:
+            login = utype = ""
+        base = get("base") or {}
+        base_repo = base.get("repo") or {}
+        key = (ent, repo, int(number))
+        pull = (
+            ent,
+            repo,
+            key[2],
+            str(get("title") or ""),
+            login,
+            utype,
+            bool(get("draft")),
+            nts(get("created_at")),
+            nts(get("closed_at")),
+            nts(get("merged_at")),
+            str(base.get("ref") or ""),
+            base_repo.get("default_branch") if isinstance(base_repo, dict) else None,
+        )
+        out.append((key, _new(Pull, pull)))
+        if single:
+            size = (
+                _int(get("additions")),
+                _int(get("deletions")),
+                _int(get("changed_files")),
+                _int(get("commits")),
+            )
+            out.append((key, _new(PullSize, size)))
     return out
 
 
@@ -236,46 +245,59 @@ def _ex_reviews(ev: Fetched, body: Any) -> Pairs:
     number = _param(ev, "pull_number")
     if number is None:
         return []
-    base = (_ent(ev), repo_of(ev), number)
+    (ent, repo), nts = _scope(ev), norm_ts
     out: Pairs = []
     for item in _items(body):
-        login, utype = _login(item.get("user"))
-        review = Review(
-            login, utype, str(item.get("state") or ""), norm_ts(item.get("submitted_at"))
-        )
-        out.append((("review", (*base, int(item.get("id") or 0))), review))
+        get = item.get
+        user = get("user")
+        if isinstance(user, dict):
+            login, utype = str(user.get("login") or ""), str(user.get("type") or "")
+        else:
+            login = utype = ""
+        review = (login, utype, str(get("state") or ""), nts(get("submitted_at")))
+        out.append(((ent, repo, number, int(get("id") or 0)), _new(Review, review)))
     return out
 
 
-def _commit(item: dict[str, Any]) -> Commit:
-    login, utype = _login(item.get("author"))
-    inner = item.get("commit") or {}
-    author = inner.get("author") or {} if isinstance(inner, dict) else {}
-    committer = inner.get("committer") or {} if isinstance(inner, dict) else {}
-    return Commit(
-        str(item.get("sha") or ""),
-        login,
-        utype,
-        norm_ts(author.get("date")),
-        norm_ts(committer.get("date")),
-    )
+def _commits(body: Any) -> list[Commit]:
+    out: list[Commit] = []
+    nts = norm_ts
+    for item in _items(body):
+        get = item.get
+        user = get("author")
+        if isinstance(user, dict):
+            login, utype = str(user.get("login") or ""), str(user.get("type") or "")
+        else:
+            login = utype = ""
+        inner = get("commit") or {}
+        author = inner.get("author") or {} if isinstance(inner, dict) else {}
+        committer = inner.get("committer") or {} if isinstance(inner, dict) else {}
+        commit = (
+            str(get("sha") or ""),
+            login,
+            utype,
+            nts(author.get("date")),
+            nts(committer.get("date")),
+        )
+        out.append(_new(Commit, commit))
+    return out
 
 
 def _ex_pr_commits(ev: Fetched, body: Any) -> Pairs:
     number = _param(ev, "pull_number")
     if number is None:
         return []
-    base = (_ent(ev), repo_of(ev), number)
-    return [(("pr_commit", (*base, c.sha)), c) for c in map(_commit, _items(body))]
+    ent, repo = _scope(ev)
+    return [((ent, repo, number, c[0]), c) for c in _commits(body)]
 
 
 def _ex_commits(ev: Fetched, body: Any) -> Pairs:
-    base = (_ent(ev), repo_of(ev))
-    return [(("commit", (*base, c.sha)), c) for c in map(_commit, _items(body))]
+    ent, repo = _scope(ev)
+    return [((ent, repo, c[0]), c) for c in _commits(body)]
 
 
 def _ex_runs(ev: Fetched, body: Any) -> Pairs:
-    base = (_ent(ev), repo_of(ev))
+    ent, repo = _scope(ev)
     out: Pairs = []
     for item in _items(body, "workflow_runs"):
         run = Run(
@@ -288,12 +310,12 @@ def _ex_runs(ev: Fetched, body: Any) -> Pairs:
             norm_ts(item.get("created_at")),
             norm_ts(item.get("updated_at")),
         )
-        out.append((("run", (*base, run.run_id)), run))
+        out.append(((ent, repo, run.run_id), run))
     return out
 
 
 def _ex_deployments(ev: Fetched, body: Any) -> Pairs:
-    base = (_ent(ev), repo_of(ev))
+    ent, repo = _scope(ev)
     out: Pairs = []
     for item in _items(body):
         dep = Deployment(
@@ -302,7 +324,7 @@ def _ex_deployments(ev: Fetched, body: Any) -> Pairs:
             str(item.get("sha") or ""),
             norm_ts(item.get("created_at")),
         )
-        out.append((("deployment", (*base, dep.deployment_id)), dep))
+        out.append(((ent, repo, dep.deployment_id), dep))
     return out
 
 
@@ -310,18 +332,18 @@ def _ex_statuses(ev: Fetched, body: Any) -> Pairs:
     dep_id = _param(ev, "deployment_id")
     if dep_id is None:
         return []
-    base = (_ent(ev), repo_of(ev), dep_id)
+    ent, repo = _scope(ev)
     out: Pairs = []
     for item in _items(body):
         st = Status(
             int(item.get("id") or 0), str(item.get("state") or ""), norm_ts(item.get("created_at"))
         )
-        out.append((("status", (*base, st.status_id)), st))
+        out.append(((ent, repo, dep_id, st.status_id), st))
     return out
 
 
 def _ex_issues(ev: Fetched, body: Any) -> Pairs:
-    base = (_ent(ev), repo_of(ev))
+    ent, repo = _scope(ev)
     out: Pairs = []
     for item in _items(body):
         if item.get("pull_request") is not None or not isinstance(item.get("number"), int):
@@ -338,7 +360,7 @@ def _ex_issues(ev: Fetched, body: Any) -> Pairs:
             norm_ts(item.get("created_at")),
             norm_ts(item.get("closed_at")),
         )
-        out.append((("issue", (*base, issue.number)), issue))
+        out.append(((ent, repo, issue.number), issue))
     return out
 
 
@@ -362,14 +384,19 @@ class ActivityCollector:
     kinds = KINDS
 
     def __init__(self) -> None:
-        self.activity = Activity()
-        self._observers = {k: Observer(fn, self._sink) for k, fn in EXTRACTORS.items()}
-        a = self.activity
-        self._targets: dict[str, Latest[Any, Any]] = {
-            "size": a.sizes, "branch": a.default_branch, "review": a.reviews,
-            "pr_commit": a.pr_commits, "commit": a.commits, "run": a.runs,
-            "deployment": a.deployments, "status": a.statuses, "issue": a.issues,
+        self.activity = a = Activity()
+        into: dict[str, dict[Any, Any]] = {
+            kinds.ORG_REPOS: a.default_branch.items, kinds.REPO_PULL_REVIEWS: a.reviews.items,
+            kinds.REPO_PULL_COMMITS: a.pr_commits.items, kinds.REPO_COMMITS: a.commits.items,
+            kinds.REPO_WORKFLOW_RUNS: a.runs.items, kinds.REPO_DEPLOYMENTS: a.deployments.items,
+            kinds.REPO_DEPLOYMENT_STATUSES: a.statuses.items, kinds.REPO_ISSUES: a.issues.items,
         }  # fmt: skip
+        # Every kind but the PR kinds only needs latest-wins: its observer writes `into` the map.
+        self._observers = {
+            k: Observer(fn, self._pull_sink, into=into.get(k)) for k, fn in EXTRACTORS.items()
+        }
+        self.handlers = {k: obs.add for k, obs in self._observers.items()}
+        """kind → the bound `add` of its observer (the build loop calls these directly)."""
 
     def add(self, ev: Fetched) -> None:
         """Observe one repository event."""
@@ -381,26 +408,28 @@ class ActivityCollector:
         """Apply 304 re-confirmations and return the snapshot."""
         for kind in sorted(self._observers):
             self._observers[kind].finish()
+        self.handlers = {}
         return self.activity
 
-    def _sink(self, tagged: Hashable, order: Order, record: Any, _event_id: str) -> None:
-        tag, key = cast("tuple[str, Any]", tagged)  # always a (tag, key) pair: see extractors
-        if tag == "pull":
-            self.activity.pulls.offer(key, order, record)
-            self._track_draft(key, order[0], record.draft)
-        else:  # Latest.offer, inlined: this runs once per extracted record
-            items = self._targets[tag].items
-            cur = items.get(key)
-            if cur is None or order > cur[0]:
-                items[key] = (order, record)
-
-    def _track_draft(self, key: tuple[str, str, int], fetched_at: str, draft: bool) -> None:
-        if draft:
-            cur = self.activity.draft_seen.get(key)
-            if cur is None or fetched_at < cur:
-                self.activity.draft_seen[key] = fetched_at
+    def _pull_sink(self, key: Hashable, order: Order, record: Any, _event_id: str) -> None:
+        """A PR's observation: its size (single-PR answers), or the PR with its draft state.
+        Latest-wins is inlined (`Latest.offer`): this runs for every PR of every fetch."""
+        a = self.activity
+        pr_key = cast("tuple[str, str, int]", key)
+        items: dict[Any, tuple[Order, Any]]
+        if record.__class__ is PullSize:
+            items = a.sizes.items
         else:
-            self.activity.ready_seen.setdefault(key, []).append(fetched_at)
+            items = a.pulls.items
+            if record.draft:
+                cur_at = a.draft_seen.get(pr_key)
+                if cur_at is None or order[0] < cur_at:
+                    a.draft_seen[pr_key] = order[0]
+            else:
+                a.ready_seen.setdefault(pr_key, []).append(order[0])
+        cur = items.get(pr_key)
+        if cur is None or order > cur[0]:
+            items[pr_key] = (order, record)
 
 
 @dataclass(slots=True)
@@ -422,33 +451,41 @@ class RepoSlice:
     ready_seen: dict[int, list[str]] = field(default_factory=dict)
 
 
-def _by_repo(latest: Latest[Any, Any]) -> dict[RepoKey, list[tuple[Any, Any]]]:
-    """Group a Latest map by (enterprise, repo) into (rest of key, record) lists sorted by key."""
-    out: dict[RepoKey, list[tuple[Any, Any]]] = {}
-    for key, (_, record) in latest.items.items():
-        out.setdefault((key[0], key[1]), []).append((key[2:], record))
-    for rows in out.values():
-        rows.sort(key=lambda kr: kr[0])
+def _by_repo(latest: Latest[Any, Any]) -> dict[RepoKey, list[Any]]:
+    """Group the keys of a Latest map by (enterprise, repo), each group sorted (keys only: no
+    intermediate tuples, and keys are distinct, so records are never compared)."""
+    out: dict[RepoKey, list[Any]] = {}
+    get = out.get
+    for key in latest.items:
+        repo_key = key[:2]
+        keys = get(repo_key)
+        if keys is None:
+            out[repo_key] = [key]
+        else:
+            keys.append(key)
+    for keys in out.values():
+        keys.sort()
     return out
+
+
+_SLICED = (
+    "pulls",
+    "sizes",
+    "reviews",
+    "pr_commits",
+    "commits",
+    "runs",
+    "deployments",
+    "statuses",
+    "issues",
+)
 
 
 def slices(activity: Activity) -> list[RepoSlice]:
     """Group the snapshot by repository (sorted by key; items sorted by their identity)."""
     a = activity
-    groups = {
-        name: _by_repo(getattr(a, name))
-        for name in (
-            "pulls",
-            "sizes",
-            "reviews",
-            "pr_commits",
-            "commits",
-            "runs",
-            "deployments",
-            "statuses",
-            "issues",
-        )
-    }
+    groups = {name: _by_repo(getattr(a, name)) for name in _SLICED}
+    maps = {name: getattr(a, name).items for name in _SLICED}
     keys: set[RepoKey] = set().union(*(g.keys() for g in groups.values()))
     drafts: dict[RepoKey, dict[int, str]] = {}
     for (e, r, n), at in a.draft_seen.items():
@@ -458,19 +495,27 @@ def slices(activity: Activity) -> list[RepoSlice]:
         readies.setdefault((e, r), {})[n] = sorted(times)
     out = []
     for key in sorted(keys):
-        g = {name: grp.get(key, []) for name, grp in groups.items()}
+
+        def flat(name: str, key: RepoKey = key) -> list[Any]:
+            items = maps[name]
+            return [items[k][1] for k in groups[name].get(key, ())]
+
+        def nested(name: str, key: RepoKey = key) -> dict[int, list[Any]]:
+            return _nested(maps[name], groups[name].get(key, []))
+
+        sizes = maps["sizes"]
         sl = RepoSlice(
             key,
             None,
-            [p for _, p in g["pulls"]],
-            {k[0]: v for k, v in g["sizes"]},
-            _nested(g["reviews"]),
-            _nested(g["pr_commits"]),
-            [c for _, c in g["commits"]],
-            [x for _, x in g["runs"]],
-            [d for _, d in g["deployments"]],
-            _nested(g["statuses"]),
-            [i for _, i in g["issues"]],
+            flat("pulls"),
+            {k[2]: sizes[k][1] for k in groups["sizes"].get(key, ())},
+            nested("reviews"),
+            nested("pr_commits"),
+            flat("commits"),
+            flat("runs"),
+            flat("deployments"),
+            nested("statuses"),
+            flat("issues"),
             drafts.get(key, {}),
             readies.get(key, {}),
         )
@@ -479,10 +524,16 @@ def slices(activity: Activity) -> list[RepoSlice]:
     return out
 
 
-def _nested(rows: list[tuple[Any, Any]]) -> dict[int, list[Any]]:
+def _nested(items: dict[Any, tuple[Order, Any]], keys: list[Any]) -> dict[int, list[Any]]:
+    """Records of sorted 4-part keys, grouped by the key's third part (a PR or deployment)."""
     out: dict[int, list[Any]] = {}
-    for k, v in rows:
-        out.setdefault(k[0], []).append(v)
+    get = out.get
+    for k in keys:
+        held = get(k[2])
+        if held is None:
+            out[k[2]] = [items[k][1]]
+        else:
+            held.append(items[k][1])
     return out
 
 

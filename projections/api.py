@@ -38,7 +38,7 @@ from pathlib import Path
 
 from projections import meta, window
 from projections.engine import store
-from projections.engine.build import Progress, compute
+from projections.engine.build import Progress, compute, no_cycle_gc
 from projections.families import definition_versions
 from projections.schema import TABLES
 from projections.settings import Settings
@@ -145,8 +145,12 @@ def project(
     new_states = {t: meta.TableState(versions[t], head, day) for t, day in plan.items()}
     try:
         procs, n = _split(src, workers, shares)
-        rows = compute(src, set(plan), settings, say, workers=procs, shares=n)
-        written = _write(db_path, rows, plan, new_states, copy_existing=not whole, say=say)
+        # The collector stays paused until the rows are written and freed: back on any earlier,
+        # its next young-generation pass walks every row still alive (~0.05 s, measured).
+        with no_cycle_gc():
+            rows = compute(src, set(plan), settings, say, workers=procs, shares=n)
+            written = _write(db_path, rows, plan, new_states, copy_existing=not whole, say=say)
+            del rows
     except (sqlite3.Error, OSError) as exc:
         raise ProjectionError(f"could not build {db_path}: {exc} (metrics.db unchanged)") from exc
     return ProjectReport(
@@ -220,10 +224,17 @@ def replay(
     }
     try:
         procs, n = _split(src, workers, shares)
-        rows = compute(src, set(names), settings, say, workers=procs, shares=n)
-        written = _write(
-            db_path, rows, dict.fromkeys(names, from_day), new_states, copy_existing=True, say=say
-        )
+        with no_cycle_gc():  # as in `project`
+            rows = compute(src, set(names), settings, say, workers=procs, shares=n)
+            written = _write(
+                db_path,
+                rows,
+                dict.fromkeys(names, from_day),
+                new_states,
+                copy_existing=True,
+                say=say,
+            )
+            del rows
     except (sqlite3.Error, OSError) as exc:
         raise ProjectionError(
             f"could not replay into {db_path}: {exc} (metrics.db unchanged)"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from projections import copilot, dora, velocity
-from projections.activity import ActivityCollector, RepoSlice, slices
+from projections.activity import ActivityCollector, RepoSlice, Review, slices
 from projections.dora_metrics import MetricsBuilder
 from projections.events import Fetched
 from projections.settings import Settings
@@ -57,13 +57,19 @@ class ReportsFamily:
 
 def repo_rows(
     sl: RepoSlice, settings: Settings
-) -> tuple[list[dora.Deploy], list[dora.Change], list[dora.Incident], list[velocity.PrRow]]:
-    """Deployments, changes, incidents and PR stages of one repository."""
+) -> tuple[
+    list[dora.Deploy],
+    list[dora.Change],
+    list[dora.Incident],
+    list[velocity.PrRow],
+    list[list[Review]],
+]:
+    """Deployments, changes, incidents, PR stages and (per PR) human reviews of one repository."""
     deploys = dora.repo_deployments(sl, settings)
     changes = dora.repo_changes(sl, deploys)
     incidents = dora.repo_incidents(sl, deploys, changes, settings)
-    prs = [velocity.pr_row(sl, pr, settings) for pr in sl.pulls]
-    return deploys, changes, incidents, prs
+    prs, reviews = velocity.repo_prs(sl, settings)
+    return deploys, changes, incidents, prs, reviews
 
 
 @dataclass(slots=True)
@@ -162,6 +168,8 @@ class DeliveryFamily:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.collector = ActivityCollector()
+        self.handlers = self.collector.handlers
+        """kind → the activity observer's `add` (called directly by the build loop)."""
 
     def add(self, ev: Fetched) -> None:
         """Observe a repository event."""
@@ -171,15 +179,16 @@ class DeliveryFamily:
         """This share's per-repo rows and aggregate inputs (see `merge_parts`)."""
         part = DeliveryPart({t: [] for t in PER_REPO_TABLES}, [], {})
         weekly = velocity.WeeklyBuilder(self.settings)
+        self.handlers = {}
         for sl in slices(self.collector.finish()):
-            deploys, changes, incidents, prs = repo_rows(sl, self.settings)
+            deploys, changes, incidents, prs, reviews = repo_rows(sl, self.settings)
             org = sl.key[1].split("/", 1)[0]
             part.rows["dora_deployments"] += _deploy_rows(org, deploys, changes)
             part.rows["dora_changes"] += _change_rows(org, changes)
             part.rows["dora_incidents"] += _incident_rows(org, incidents)
             part.rows["velocity_pull_requests"] += [tuple(p) for p in prs]
             part.repos.append((deploys, changes, incidents))
-            weekly.add_repo(sl, prs)
+            weekly.add_repo(sl, prs, reviews)
         part.weeks = weekly.weeks
         return part
 

@@ -16,7 +16,6 @@ Periods run without gaps from a group's first to its last active period (quiet w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -83,16 +82,25 @@ class MetricsBuilder:
     def __init__(self) -> None:
         self.acc: dict[tuple[GroupKey, str, str], Acc] = {}
         self.last_day = ""
+        self._memo: dict[tuple[str, str, str], list[Acc]] = {}
 
-    def _each(self, ent: str, repo: str, day: str) -> Iterable[Acc]:
+    def _each(self, ent: str, repo: str, day: str) -> list[Acc]:
+        """The accumulators of every (group, granularity, period) a repo's day falls in
+        (memoised: many deployments, changes and incidents share a repo and a day)."""
+        accs = self._memo.get((ent, repo, day))
+        if accs is not None:
+            return accs
         self.last_day = max(self.last_day, day)
+        accs = []
         for g in _groups(ent, repo):
             for gran, start in _periods(day):
                 key = (g, gran, start)
                 acc = self.acc.get(key)
                 if acc is None:
                     acc = self.acc[key] = Acc()
-                yield acc
+                accs.append(acc)
+        self._memo[(ent, repo, day)] = accs
+        return accs
 
     def add_repo(
         self, deploys: list[Deploy], changes: list[Change], incidents: list[Incident]

@@ -10,6 +10,7 @@ absent keys of an envelope are), so collectors treat them as optional.
 
 from __future__ import annotations
 
+import operator
 from typing import Any, NamedTuple, Protocol
 
 from archive.envelope import ENVELOPE_VERSION, Event
@@ -75,13 +76,19 @@ class Envelope(NamedTuple):
 
 
 FIELDS = Envelope._fields
+PICK = operator.itemgetter(*FIELDS)
+"""Every field of an envelope dict in one C call (KeyError when one is absent)."""
 
 
 def fetched(env: JSONObject) -> Fetched:
     """The event of a decoded envelope line: an `Envelope`, or (another version) an `Event`.
 
     `tuple.__new__` over the fields, not `Envelope._make`: the same tuple without a Python-level
-    call (`map` always gives exactly the named fields)."""
+    call. The writer stores every field, so `PICK` takes them at once; an envelope missing some
+    falls back to `map(env.get, …)` (absent = None)."""
     if env.get("v") != ENVELOPE_VERSION:
         return Event.from_dict(env)
-    return tuple.__new__(Envelope, map(env.get, FIELDS))
+    try:
+        return tuple.__new__(Envelope, PICK(env))
+    except KeyError:
+        return tuple.__new__(Envelope, map(env.get, FIELDS))

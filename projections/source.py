@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from archive.envelope import Event
-from projections.events import Fetched, fetched
+from archive.envelope import ENVELOPE_VERSION, Event
+from projections.events import PICK, Envelope, Fetched, fetched
 from projections.partition import Keep
 
 
@@ -38,7 +38,7 @@ class ArchiveSource:
         self.raw_dir = Path(raw_dir)
 
     def events(self, kinds: frozenset[str], keep: Keep | None = None) -> Iterator[Fetched]:
-        """Stream events of `kinds` via `archive.read_dicts` (in seq order).
+        """Stream events of `kinds` via `archive.read_dicts` (kind after kind, each in seq order).
 
         `keep` looks at the envelope dict before an event record is built, so a share of a parallel
         rebuild pays little for the events it skips.
@@ -49,12 +49,18 @@ class ArchiveSource:
         if reader is None:
             msg = "archive.read_dicts is not available: the archive package is incomplete"
             raise RuntimeError(msg)
-        record = fetched
         # One stream (the manifest is read once), kind after kind: no projection depends on the
         # delivery order (ties are broken by (fetched_at, seq)), so the seq merge is skipped.
+        # `fetched`, inlined for a complete envelope of the current version (one call less).
+        new, pick, version = tuple.__new__, PICK, ENVELOPE_VERSION
         for env in reader(self.raw_dir, kinds=kinds, ordered=False):
             if keep is None or keep(env):
-                yield record(env)
+                try:
+                    ev = new(Envelope, pick(env))
+                except KeyError:
+                    yield fetched(env)
+                    continue
+                yield ev if ev.v == version else fetched(env)
 
     def head(self) -> str | None:
         """`archive.head_hash(raw_dir)`, or None while that function does not exist yet."""

@@ -18,13 +18,15 @@ Weeks are ISO weeks (Monday), days are UTC.
 from __future__ import annotations
 
 import functools
+import operator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NamedTuple
 
 from projections.activity import Pull, RepoSlice, Review
 from projections.settings import Settings
 from projections.stats import median, p75
-from projections.timeutil import clamp0, minutes_between, week_start
+from projections.timeutil import parse_ts, week_start
 
 HUMAN, BOT, COPILOT = "human", "bot", "copilot"
 COPILOT_LOGINS = frozenset(
@@ -42,10 +44,16 @@ COPILOT_LOGINS = frozenset(
 
 def author_kind(login: str, user_type: str, settings: Settings) -> str:
     """copilot (Copilot agent/reviewer logins), bot (`*[bot]`, type Bot, velocity.bots), human."""
+    return _kind(login, user_type, settings.bots)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _kind(login: str, user_type: str, bots: tuple[str, ...]) -> str:
+    """`author_kind`, memoised: it runs for every PR, review and commit, over few logins."""
     low = login.lower()
     if low in COPILOT_LOGINS:
         return COPILOT
-    if low.endswith("[bot]") or user_type == "Bot" or low in _lowered(settings.bots):
+    if low.endswith("[bot]") or user_type == "Bot" or low in _lowered(bots):
         return BOT
     return HUMAN
 
@@ -91,38 +99,57 @@ def ready_at(sl: RepoSlice, pr: Pull) -> str | None:
 
 
 def human_reviews(sl: RepoSlice, pr: Pull, settings: Settings) -> list[Review]:
-    """Submitted reviews by humans other than the author, oldest first."""
+    """Submitted reviews by humans other than the author, oldest first (then by login)."""
+    kind, bots, author = _kind, settings.bots, pr.author
     out = [
         r
-        for r in sl.reviews.get(pr.number, [])
+        for r in sl.reviews.get(pr.number, ())
         if r.submitted_at
         and r.state != "PENDING"
-        and r.login != pr.author
-        and author_kind(r.login, r.user_type, settings) == HUMAN
+        and r.login != author
+        and kind(r.login, r.user_type, bots) == HUMAN
     ]
-    return sorted(out, key=lambda r: (r.submitted_at or "", r.login))
+    out.sort(key=_REVIEW_ORDER)  # (submitted_at, login): submitted_at is never empty here
+    return out
 
 
-def pr_row(sl: RepoSlice, pr: Pull, settings: Settings) -> PrRow:
-    """The stages of one pull request."""
-    dates = [c.authored_at for c in sl.pr_commits.get(pr.number, []) if c.authored_at]
+_REVIEW_ORDER = operator.itemgetter(3, 0)
+"""(submitted_at, login) of a `Review`."""
+
+
+def _stage(start: datetime | None, end: datetime | None) -> float | None:
+    """Minutes from start to end clamped at 0 (`clamp0(minutes_between(…))` on parsed times)."""
+    if start is None or end is None:
+        return None
+    return max(0.0, (end - start).total_seconds() / 60.0)
+
+
+def pr_row(
+    sl: RepoSlice, pr: Pull, settings: Settings, reviews: list[Review] | None = None
+) -> PrRow:
+    """The stages of one pull request (`reviews`: its `human_reviews`, when already known)."""
+    commits = sl.pr_commits.get(pr.number)
+    dates = [c.authored_at for c in commits if c.authored_at] if commits else None
     first = min(dates) if dates else None
     ready = ready_at(sl, pr)
-    reviews = human_reviews(sl, pr, settings)
+    if reviews is None:
+        reviews = human_reviews(sl, pr, settings)
     review_at = reviews[0].submitted_at if reviews else None
     size = sl.sizes.get(pr.number)
     n_commits = (
         size.commits
         if size and size.commits is not None
-        else (len(sl.pr_commits[pr.number]) if pr.number in sl.pr_commits else None)
+        else (len(commits) if commits is not None else None)
     )
+    t_first, t_ready = parse_ts(first), parse_ts(ready)
+    t_review, t_merged = parse_ts(review_at), parse_ts(pr.merged_at)
     return PrRow(
         sl.key[0],
         sl.key[1],
         pr.number,
         sl.key[1].split("/", 1)[0],
         pr.author,
-        author_kind(pr.author, pr.author_type, settings),
+        _kind(pr.author, pr.author_type, settings.bots),
         pr.created_at,
         ready,
         first,
@@ -134,11 +161,18 @@ def pr_row(sl: RepoSlice, pr: Pull, settings: Settings) -> PrRow:
         size.changed_files if size else None,
         n_commits,
         len(reviews),
-        clamp0(minutes_between(first, ready)),
-        clamp0(minutes_between(ready, review_at)),
-        clamp0(minutes_between(review_at, pr.merged_at)),
-        clamp0(minutes_between(first, pr.merged_at)),
+        _stage(t_first, t_ready),
+        _stage(t_ready, t_review),
+        _stage(t_review, t_merged),
+        _stage(t_first, t_merged),
     )
+
+
+def repo_prs(sl: RepoSlice, settings: Settings) -> tuple[list[PrRow], list[list[Review]]]:
+    """The PR rows of one repository and, in `sl.pulls` order, each PR's `human_reviews`
+    (computed once: the rows and the weekly reviews_given both use them)."""
+    reviews = [human_reviews(sl, pr, settings) for pr in sl.pulls]
+    return [pr_row(sl, pr, settings, r) for pr, r in zip(sl.pulls, reviews, strict=True)], reviews
 
 
 @dataclass(slots=True)
@@ -172,8 +206,11 @@ class WeeklyBuilder:
             wk = self.weeks[key] = Week()
         return wk
 
-    def add_repo(self, sl: RepoSlice, rows: list[PrRow]) -> None:
-        """Add one repository's PR rows, reviews and default-branch commits."""
+    def add_repo(
+        self, sl: RepoSlice, rows: list[PrRow], reviews: list[list[Review]] | None = None
+    ) -> None:
+        """Add one repository's PR rows, reviews and default-branch commits (`reviews`: each
+        PR's `human_reviews` in `sl.pulls` order, when already known)."""
         ent, org = sl.key[0], sl.key[1].split("/", 1)[0]
         for row in rows:
             if row.author_kind != HUMAN:
@@ -182,15 +219,14 @@ class WeeklyBuilder:
                 self._week(ent, org, row.author_login, row.created_at).opened += 1
             if row.merged_at:
                 self._merged(self._week(ent, org, row.author_login, row.merged_at), row)
-        for pr in sl.pulls:
-            for r in human_reviews(sl, pr, self.settings):
+        if reviews is None:
+            reviews = [human_reviews(sl, pr, self.settings) for pr in sl.pulls]
+        for given in reviews:
+            for r in given:
                 self._week(ent, org, r.login, r.submitted_at or "").reviews_given += 1
+        bots = self.settings.bots
         for c in sl.commits:
-            if (
-                c.login
-                and c.authored_at
-                and author_kind(c.login, c.user_type, self.settings) == HUMAN
-            ):
+            if c.login and c.authored_at and _kind(c.login, c.user_type, bots) == HUMAN:
                 self._week(ent, org, c.login, c.authored_at).commits += 1
 
     def merge(self, weeks: dict[tuple[str, str, str, str], Week]) -> None:
