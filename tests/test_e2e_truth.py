@@ -657,8 +657,8 @@ def _compare_spend(got: dict[SpendKey, list[float]], want: dict[SpendKey, list[f
 
 def test_spend_equals_the_truth(run: Run) -> None:
     """copilot_premium_requests: usage per day and model for the enterprise, each org, and each
-    user on the days the daily runs fetch per-user spend (the 3 days before each run)."""
-    first = run.run_days[1]
+    user on the days the runs fetch per-user spend (the 3 days before each run)."""
+    first = run.run_days[0]
     user_days = _days_between(first - dt.timedelta(days=3), run.last_day)
     for ent in run.enterprises:
         for source in ("premium_request", "ai_credit"):
@@ -668,12 +668,6 @@ def test_spend_equals_the_truth(run: Run) -> None:
             assert {k[2] for k in want} > {""}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="ingest/collectors/billing.py _per_user takes its users from the archive's seat "
-    "snapshots, which a first run has not stored yet: the first run fetches no per-user spend",
-)
 def test_first_run_fetches_per_user_spend(run: Run) -> None:
     """copilot_premium_requests: the backfill run also stores per-user spend of its 3 days."""
     first = run.run_days[0]

@@ -29,4 +29,8 @@ def collect(ctx: Ctx) -> None:
         if ctx.index.seats_snapshot.get((kind, org or "")) == today:
             continue
         with ctx.guard(FAMILY, org or ""):
-            ctx.walk(Req(kind, path, params, {"per_page": "100"}, org=org))
+            pages = ctx.walk(Req(kind, path, params, {"per_page": "100"}, org=org))
+            # Billing's per-user step (later in this run) reads seat logins from the index: on a
+            # first run the archive had none, so the lists just fetched are what it must use.
+            logins = {str(login) for page in pages for login in page.summary.keys(0) if login}
+            ctx.index.seat_logins[(kind, org or "")] = frozenset(logins)
