@@ -32,6 +32,8 @@ REPO_DEPLOYMENTS = "repo.deployments"
 REPO_DEPLOYMENT_STATUSES = "repo.deployment_statuses"
 REPO_RELEASES = "repo.releases"
 REPO_ISSUES = "repo.issues"
+# Issue events of a repository (ready_for_review, convert_to_draft, merged, …), newest first.
+REPO_ISSUE_EVENTS = "repo.issue_events"
 # Collection runs: bodies are ghmc's own JSON (counts, errors), not GitHub's.
 RUN_STARTED = "run.started"
 RUN_FINISHED = "run.finished"
@@ -59,6 +61,7 @@ KINDS: frozenset[str] = frozenset(
         REPO_DEPLOYMENT_STATUSES,
         REPO_RELEASES,
         REPO_ISSUES,
+        REPO_ISSUE_EVENTS,
         RUN_STARTED,
         RUN_FINISHED,
     }

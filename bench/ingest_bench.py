@@ -2,7 +2,8 @@
 
 Usage (from the repository root):
 
-    python bench/ingest_bench.py --scale large --latency-ms 2 [--repos-per-org N] [--history-days D]
+    python bench/ingest_bench.py --scale large --latency-ms 2 [--repos GLOB] [--history-days D]
+        [--runs first,next,naive]
 
 Three measurements on the same simulator in the same process:
 1. first run into a fresh archive (day 0);
@@ -12,16 +13,20 @@ Three measurements on the same simulator in the same process:
 
 Time is "simulated": real elapsed time plus the waits the client asked for (rate-limit pacing),
 which are not slept but added to a virtual clock shared with the simulator's rate limiter.
+`--runs first` measures only the first run (e.g. a long backfill window). Each measurement also
+prints the load average (the machine may be shared) and the charged requests per endpoint family.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,12 +36,27 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import config as config_mod  # noqa: E402
-import sim.server  # noqa: E402
 from ingest import run_ingest  # noqa: E402
 from sim import FaultConfig, SimConfig, Simulator  # noqa: E402
 
-# See tests/test_ingest_sim.py: without this every simulated answer waits ~40 ms for a delayed ACK.
-sim.server._Base.disable_nagle_algorithm = True
+_FAMILY = re.compile(
+    r"^/(?:repos|repositories)/[^/]+(?:/[^/]+)?/(pulls/\d+/\w+|pulls/\d+|pulls|commits"
+    r"|actions/runs|deployments/\d+/statuses|deployments|releases|issues)"
+)
+
+
+def family(path: str) -> str:
+    """The endpoint family of a request path, for the charged-requests breakdown."""
+    m = _FAMILY.match(path)
+    if m:
+        return re.sub(r"\d+", "{n}", m.group(1))
+    parts = [p for p in path.split("/") if p]
+    return "/".join(parts[:1] + parts[2:4]) if parts else path
+
+
+def load() -> str:
+    """The 1/5/15-minute load average."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 class HybridClock:
@@ -121,6 +141,12 @@ def measure(name: str, sim: Simulator, cfg: Any, clock: HybridClock) -> Measure:
         sim_charged=sum(1 for e in entries if e.charged),
     )
     print(f"{name}: status={result.status} repos={sum(repos.values())} {m.row()}", flush=True)
+    print(f"    load average {load()}")
+    for r in runs:
+        low = r.rate_limit_remaining_min
+        print(f"    {r.enterprise_id}: charged {r.charged}, rate limit low {low}")
+    per_family = Counter(family(e.path) for e in entries if e.charged)
+    print("    charged by family:", ", ".join(f"{k} {v}" for k, v in per_family.most_common()))
     for line in result.lines()[len(runs) :][:5]:
         print("   ", line)
     return m
@@ -133,7 +159,11 @@ def main() -> None:
     parser.add_argument("--history-days", type=int, default=90)
     parser.add_argument("--repos", default="*", help="repo glob (a subset for quick runs)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", default="first,next,naive", help="which measurements")
+    parser.add_argument("--next-days", type=int, default=1, help="incremental days to measure")
     args = parser.parse_args()
+    wanted = set(args.runs.split(","))
+    print(f"load average at start {load()}", flush=True)
     today = date(2026, 11, 25)
     clock = HybridClock(datetime(2026, 11, 25, 8, 0, tzinfo=UTC).timestamp())
     sim = Simulator(
@@ -151,12 +181,17 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             base = Path(tmp)
             cfg = make_config(sim, base / "data", args.history_days, [args.repos])
-            first = measure("first run (day 0)", sim, cfg, clock)
-            sim.advance_day(1)
-            clock.base += 86400
-            nxt = measure("next-day run (day 1)", sim, cfg, clock)
-            naive_cfg = make_config(sim, base / "naive", args.history_days, [args.repos])
-            naive = measure("naive re-pull (day 1)", sim, naive_cfg, clock)
+            done = [measure("first run (day 0)", sim, cfg, clock)]
+            days = args.next_days if "next" in wanted else int("naive" in wanted)
+            for day in range(1, days + 1):
+                sim.advance_day(1)
+                clock.base += 86400
+                if "next" in wanted:
+                    done.append(measure(f"next-day run (day {day})", sim, cfg, clock))
+            if "naive" in wanted:
+                naive_cfg = make_config(sim, base / "naive", args.history_days, [args.repos])
+                label = f"naive re-pull (day {(sim.today - today).days})"
+                done.append(measure(label, sim, naive_cfg, clock))
     finally:
         sim.stop()
     print()
@@ -169,10 +204,12 @@ def main() -> None:
         "simulated s |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for m in (first, nxt, naive):
+    for m in done:
         print(m.row())
-    ratio = naive.sim_charged / max(1, nxt.sim_charged)
-    print(f"\nnext-day charged vs naive: {ratio:.1f}x fewer")
+    if "next" in wanted and "naive" in wanted:
+        ratio = done[-1].sim_charged / max(1, done[-2].sim_charged)
+        print(f"\nnext-day charged vs naive: {ratio:.1f}x fewer")
+    print(f"load average at end {load()}")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,8 @@ class Ctx:
     now: float
     progress: ProgressHook
     denied: set[tuple[str, str]] = field(default_factory=set)
+    pushed_at: dict[str, str] = field(default_factory=dict)
+    """`pushed_at` per repo full name, from the org repo lists fetched in this run."""
 
     @property
     def today(self) -> date:

@@ -1,8 +1,9 @@
 """The plan index: what the archive already holds, from one streaming pass at the start of a run.
 
 No separate state file: watermarks, ETags, stored report and billing days, seat logins, the repo
-inventory, PRs whose details are still missing, unfinished workflow runs and deployments whose
-statuses may still change are all derived here from the events. Failed requests are error events and
+inventory, PRs whose details are still missing, unfinished workflow runs, deployments whose
+statuses may still change and the `pushed_at` each repo's last commits walk had seen are all derived
+here from the events. Failed requests are error events and
 count for nothing, so whatever failed is simply still missing next time.
 
 A paged walk counts only when its last page carries `refs.walk_complete`: its items then advance the
@@ -45,9 +46,11 @@ _WATERMARK_FIELD = {
     kinds.REPO_DEPLOYMENTS: 1,
     kinds.REPO_RELEASES: 0,
     kinds.REPO_ISSUES: 0,
+    kinds.REPO_ISSUE_EVENTS: 0,
 }
 _SINCE_KINDS = frozenset({kinds.REPO_COMMITS, kinds.REPO_ISSUES})
 PENDING_STATES = frozenset({"pending", "queued", "in_progress"})
+TERMINAL_STATES = frozenset({"success", "failure", "error", "inactive"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +96,12 @@ class PlanIndex:
     )
     pr_done: dict[tuple[str, int, str], tuple[str, str]] = field(default_factory=dict)
     runs_pending: dict[str, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
-    deployments: dict[str, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
+    deployments: dict[str, dict[int, tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    """repo → deployment id → (created_at, environment)."""
     deployment_state: dict[tuple[str, int], str] = field(default_factory=dict)
+    commits_pushed: dict[str, str] = field(default_factory=dict)
     events_seen: int = 0
 
     def watermark(self, kind: str, scope: str, stream: str = "") -> str | None:
@@ -233,8 +240,8 @@ class _Builder:
                 else:
                     pending[int(run_id)] = created
         elif kind == kinds.REPO_DEPLOYMENTS:
-            for dep_id, created in summary.items:
-                self.index.deployments[scope][int(dep_id)] = created
+            for dep_id, created, environment in summary.items:
+                self.index.deployments[scope][int(dep_id)] = (created, environment)
         wkey: WalkKey = (ev.run_id, kind, scope, stream)
         acc = self.walks.setdefault(wkey, [])
         acc.extend(summary.items)
@@ -268,6 +275,10 @@ class _Builder:
                 idx.watermarks[key] = max([*values, idx.watermarks.get(key, "")])
         if kind in (kinds.REPO_PULL_REVIEWS, kinds.REPO_PULL_COMMITS):
             self._pr_done(scope, ev, kind)
+        elif kind == kinds.REPO_COMMITS:
+            # refs.pushed_at: the repo's pushed_at in the org list read before this walk (see
+            # collectors/commits.py); "" when none was read in that run.
+            idx.commits_pushed[scope] = str(ev.refs.get("pushed_at") or "")
         elif kind == kinds.REPO_DEPLOYMENT_STATUSES:
             dep = (scope, int(ev.refs.get("deployment_id", 0)))
             latest = max(items, key=lambda it: str(it[1]), default=None)

@@ -32,6 +32,7 @@ from ingest.collectors import billing as billing_c
 from ingest.collectors import commits as commits_c
 from ingest.collectors import deployments as deployments_c
 from ingest.collectors import incidents as incidents_c
+from ingest.collectors import issue_events as issue_events_c
 from ingest.collectors import pulls as pulls_c
 from ingest.collectors import releases as releases_c
 from ingest.collectors import repos as repos_c
@@ -51,6 +52,7 @@ SessionFactory = Callable[[], requests.Session]
 
 _REPO_COLLECTORS: tuple[tuple[str, Callable[[Ctx, str, str], None]], ...] = (
     ("pulls", pulls_c.collect),
+    ("pulls", issue_events_c.collect),
     ("commits", commits_c.collect),
     ("workflow_runs", runs_c.collect),
     ("deployments", deployments_c.collect),

@@ -73,7 +73,12 @@ def _runs(body: Any) -> Summary:
 
 
 def _deployments(body: Any) -> Summary:
-    return Summary(tuple((d.get("id"), d.get("created_at") or "") for d in _list(body)))
+    return Summary(
+        tuple(
+            (d.get("id"), d.get("created_at") or "", str(d.get("environment") or ""))
+            for d in _list(body)
+        )
+    )
 
 
 def _statuses(body: Any) -> Summary:
@@ -88,10 +93,19 @@ def _issues(body: Any) -> Summary:
     return Summary(tuple((i.get("updated_at") or "",) for i in _list(body)))
 
 
+def _issue_events(body: Any) -> Summary:
+    return Summary(tuple((e.get("created_at") or "", e.get("id")) for e in _list(body)))
+
+
 def _repos(body: Any) -> Summary:
     return Summary(
         tuple(
-            (r.get("name"), r.get("full_name") or "", bool(r.get("archived")))
+            (
+                r.get("name"),
+                r.get("full_name") or "",
+                bool(r.get("archived")),
+                r.get("pushed_at") or "",
+            )
             for r in _list(body)
             if r.get("name")
         )
@@ -131,6 +145,7 @@ SUMMARIZERS: dict[str, Callable[[Any], Summary]] = {
     kinds.REPO_DEPLOYMENT_STATUSES: _statuses,
     kinds.REPO_RELEASES: _releases,
     kinds.REPO_ISSUES: _issues,
+    kinds.REPO_ISSUE_EVENTS: _issue_events,
     kinds.ORG_REPOS: _repos,
     kinds.COPILOT_SEATS: _seats,
     kinds.COPILOT_SEATS_ENTERPRISE: _seats,

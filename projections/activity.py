@@ -30,6 +30,7 @@ KINDS = frozenset(
         kinds.REPO_DEPLOYMENTS,
         kinds.REPO_DEPLOYMENT_STATUSES,
         kinds.REPO_ISSUES,
+        kinds.REPO_ISSUE_EVENTS,
     }
 )
 
@@ -119,6 +120,17 @@ class Issue(NamedTuple):
     closed_at: str | None
 
 
+class PrEvent(NamedTuple):
+    """A draft-state event of a PR (`ready_for_review` or `convert_to_draft`) from issue events."""
+
+    event_id: int
+    event: str
+    created_at: str | None
+
+
+DRAFT_EVENTS = frozenset({"ready_for_review", "convert_to_draft"})
+"""The issue events velocity reads; the others (labeled, merged, closed…) are not kept."""
+
 RepoKey = tuple[str, str]
 """(enterprise_id, repo full name)."""
 
@@ -168,6 +180,7 @@ class Activity:
     deployments: Latest[tuple[str, str, int], Deployment] = field(default_factory=Latest)
     statuses: Latest[tuple[str, str, int, int], Status] = field(default_factory=Latest)
     issues: Latest[tuple[str, str, int], Issue] = field(default_factory=Latest)
+    pr_events: Latest[tuple[str, str, int, int], PrEvent] = field(default_factory=Latest)
 
 
 def _items(body: Any, key: str | None = None) -> Iterable[dict[str, Any]]:
@@ -364,6 +377,22 @@ def _ex_issues(ev: Fetched, body: Any) -> Pairs:
     return out
 
 
+def _ex_issue_events(ev: Fetched, body: Any) -> Pairs:
+    """(key, PrEvent) per draft-state event of a PR; an event's id is its identity."""
+    ent, repo = _scope(ev)
+    out: Pairs = []
+    for item in _items(body):
+        event, ident, issue = item.get("event"), _int(item.get("id")), item.get("issue")
+        if event not in DRAFT_EVENTS or ident is None or not isinstance(issue, dict):
+            continue
+        number = _int(issue.get("number"))
+        if number is None or issue.get("pull_request") is None:
+            continue
+        record = PrEvent(ident, str(event), norm_ts(item.get("created_at")))
+        out.append(((ent, repo, number, ident), record))
+    return out
+
+
 EXTRACTORS = {
     kinds.ORG_REPOS: _ex_repos,
     kinds.REPO_PULLS: _ex_pulls,
@@ -375,6 +404,7 @@ EXTRACTORS = {
     kinds.REPO_DEPLOYMENTS: _ex_deployments,
     kinds.REPO_DEPLOYMENT_STATUSES: _ex_statuses,
     kinds.REPO_ISSUES: _ex_issues,
+    kinds.REPO_ISSUE_EVENTS: _ex_issue_events,
 }
 
 
@@ -390,6 +420,7 @@ class ActivityCollector:
             kinds.REPO_PULL_COMMITS: a.pr_commits.items, kinds.REPO_COMMITS: a.commits.items,
             kinds.REPO_WORKFLOW_RUNS: a.runs.items, kinds.REPO_DEPLOYMENTS: a.deployments.items,
             kinds.REPO_DEPLOYMENT_STATUSES: a.statuses.items, kinds.REPO_ISSUES: a.issues.items,
+            kinds.REPO_ISSUE_EVENTS: a.pr_events.items,
         }  # fmt: skip
         # Every kind but the PR kinds only needs latest-wins: its observer writes `into` the map.
         self._observers = {
@@ -449,6 +480,8 @@ class RepoSlice:
     issues: list[Issue] = field(default_factory=list)
     draft_seen: dict[int, str] = field(default_factory=dict)
     ready_seen: dict[int, list[str]] = field(default_factory=dict)
+    pr_events: dict[int, list[PrEvent]] = field(default_factory=dict)
+    """PR number → its draft-state events, sorted by event id."""
 
 
 def _by_repo(latest: Latest[Any, Any]) -> dict[RepoKey, list[Any]]:
@@ -478,6 +511,7 @@ _SLICED = (
     "deployments",
     "statuses",
     "issues",
+    "pr_events",
 )
 
 
@@ -518,6 +552,7 @@ def slices(activity: Activity) -> list[RepoSlice]:
             flat("issues"),
             drafts.get(key, {}),
             readies.get(key, {}),
+            nested("pr_events"),
         )
         sl.default_branch = _branch(a, sl)
         out.append(sl)

@@ -197,8 +197,10 @@ class Delivery:
         return tuple(out)
 
     def inactive_at(self, dep: Deployment, until: int) -> int | None:
-        """When a successful deployment was superseded by the next success in its environment."""
-        if dep.final_state != "success":
+        """When a successful non-production deployment was superseded by the next success in its
+        environment (GitHub's `auto_inactive`, default true, leaves production deployments alone
+        unless the status was created with a preview media type)."""
+        if dep.final_state != "success" or dep.environment == "production":
             return None
         day = day_of(dep.created_at)
         while day <= day_of(until):

@@ -93,6 +93,7 @@ class World:
         )
         r(r"/repos/web/app/releases", lambda p, q, h: Answer(200, []))
         r(r"/repos/web/app/issues", lambda p, q, h: Answer(200, []))
+        r(r"/repos/web/app/issues/events", lambda p, q, h: Answer(200, []))
 
     def report(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Answer:
         day = query["day"]

@@ -19,14 +19,9 @@ import pytest
 from test_ingest_fakes import VirtualClock
 
 import config as config_mod
-import sim.server
 from archive import RunLock, kinds, read_events, verify_archive
 from ingest import list_runs, run_ingest
 from sim import FaultConfig, SimConfig, Simulator
-
-# The simulator's handler writes headers and body separately; with Nagle on, every answer waits
-# for the client's delayed ACK (~40 ms). Until sim/ sets this itself, switch Nagle off here.
-sim.server._Base.disable_nagle_algorithm = True
 
 ROOT = Path(__file__).resolve().parent.parent
 SIM_DAY = date(2026, 11, 25)
@@ -149,6 +144,12 @@ def archive_items(raw_dir: Path) -> set[tuple[Any, ...]]:
             # /commits?since= filters by commit date, so commits of a PR merged with a merge
             # commit land later with older dates; they are archived as the merged PR's commits.
             out.update(("commit", ev.repo, c["sha"]) for c in _items(body))
+        elif ev.kind == kinds.REPO_DEPLOYMENT_STATUSES:
+            # statuses are not re-read once final, so a later `inactive` (GitHub adds one to a
+            # superseded non-production deployment; no metric uses it) may be missing
+            out.update(
+                (ev.kind, ev.repo, s["id"]) for s in _items(body) if s.get("state") != "inactive"
+            )
         elif ev.kind in _ID_FIELDS:
             out.update((ev.kind, ev.repo, x.get(_ID_FIELDS[ev.kind])) for x in _items(body))
         elif ev.kind.startswith("copilot.report."):
@@ -164,40 +165,6 @@ def duplicated_200s(raw_dir: Path) -> list[tuple[str, str]]:
         if ev.response.get("status") == 200 and not ev.kind.startswith("copilot.report")
     )
     return [key for key, n in seen.items() if n > 1]
-
-
-@pytest.mark.slow
-def test_first_run_then_three_incremental_days(tmp_path: Path) -> None:
-    """Day by day the archive keeps up with the simulator; reruns are mostly 304s."""
-    clock = VirtualClock(day_start(SIM_DAY))
-    sim = start_sim(clock)
-    try:
-        cfg, _path, _env = write_config(sim, tmp_path / "inc")
-        first = ingest(cfg, clock)
-        assert first.status == "ok", first.lines()
-        first_requests = sum(r.requests for r in first.runs)
-        for _ in range(3):
-            sim.advance_day(1)
-            clock.now += 86400
-            result = ingest(cfg, clock)
-            assert result.status == "ok", result.lines()
-            assert sum(r.requests for r in result.runs) < 0.5 * first_requests
-            assert all(r.not_modified > 0 for r in result.runs)
-        clock.now += 3600
-        again = ingest(cfg, clock)  # same day, nothing changed: (almost) only 304s
-        for run in again.runs:
-            assert run.not_modified > 3 * run.charged, run.line()
-        assert not duplicated_200s(cfg.raw_dir)
-        assert verify_archive(cfg.raw_dir).ok
-        fresh_cfg, _p, _e = write_config(sim, tmp_path / "fresh", history_days=13)
-        assert ingest(fresh_cfg, clock).status == "ok"
-        incremental = archive_items(cfg.raw_dir)
-        missing = archive_items(fresh_cfg.raw_dir) - incremental
-        assert not {m for m in missing if not m[0].startswith(("billing.", "copilot."))}, sorted(
-            missing
-        )[:10]
-    finally:
-        sim.stop()
 
 
 @pytest.mark.slow

@@ -94,6 +94,19 @@ def test_delivery_events_exist(sim: Simulator) -> None:
     assert envs == {"production", "staging"}
 
 
+def test_only_non_production_deployments_turn_inactive(sim: Simulator) -> None:
+    """Like GitHub's default `auto_inactive`: a superseded successful staging deployment gets an
+    `inactive` status; a production deployment keeps its final status."""
+    st = sim.state
+    inactive_envs = {
+        d.environment
+        for repo in st.world.repos.values()
+        for d in st.history.deployments(repo, st.today)
+        if any(s == "inactive" for s, _ in st.history.statuses(d, st.today))
+    }
+    assert inactive_envs == {"staging"}
+
+
 def test_issues_include_incidents_and_prs(sim: Simulator) -> None:
     """/issues returns incident issues, ordinary issues and PRs (with a `pull_request` key)."""
     ent = sim.enterprises[0]

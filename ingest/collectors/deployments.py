@@ -1,41 +1,58 @@
-"""Deployments (newest first, down to the watermark) and their statuses.
+"""Deployments (newest first, down to the watermark) and the statuses of production ones.
 
-Statuses are read for new deployments, and re-read (conditionally, so usually a free 304) for
-deployments created since yesterday, for those of the last two weeks whose latest status can still
-change (pending, or success which turns inactive when superseded), and for those whose statuses
-were never stored completely."""
+Every deployment is archived by the list walk; statuses are read only for deployments whose
+environment matches `dora.production_environments` (the same case-insensitive globs the DORA
+projection uses): no metric reads the statuses of other environments, and in a busy enterprise they
+are about half of a next-day run's status requests. Should the setting change, deployments of a
+newly matching environment have no stored statuses and are read by the next run (within the
+history window).
+
+Statuses are read for new deployments and re-read (conditionally, so a free 304 unless something
+changed) only while they can still matter: for deployments of the last two weeks whose latest
+archived status is not final (queued, pending, in_progress, or no status yet), and for those whose
+statuses were never stored completely. A deployment whose latest status is success, failure, error
+or inactive is not read again: the DORA projection uses the first success (or the final failure),
+which is already archived.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from fnmatch import fnmatchcase
 
 from archive import kinds
 from ingest.context import Ctx
 from ingest.fetch import Req
-from ingest.plan import PENDING_STATES
+from ingest.plan import TERMINAL_STATES
 from ingest.summaries import Summary
 
 FAMILY = "deployments"
-RECENT_DAYS = 1
 PENDING_DAYS = 14
-# A pending deployment gets its final status later; a successful one turns `inactive` when a
-# newer deployment to the same environment succeeds. failure/error/inactive are final.
-_MAY_CHANGE = PENDING_STATES | {"success"}
+
+
+def is_production(environment: str, globs: tuple[str, ...]) -> bool:
+    """Whether an environment name matches one of the production globs (case-insensitive); a
+    deployment without one counts (GitHub's default environment is `production`)."""
+    if not environment:
+        return True
+    low = environment.lower()
+    return any(fnmatchcase(low, g.lower()) for g in globs)
 
 
 def collect(ctx: Ctx, owner: str, repo: str) -> None:
-    """Walk new deployments, then the statuses that may have changed."""
+    """Walk new deployments, then the production statuses that may have changed."""
     full = f"{owner}/{repo}"
     if ctx.is_denied(FAMILY, full):
         return
     watermark = ctx.index.watermark(kinds.REPO_DEPLOYMENTS, full)
     cutoff = watermark or ctx.history_cutoff()
     params: dict[str, str | int] = {"owner": owner, "repo": repo}
+    production = ctx.cfg.dora.production_environments
 
     def stop(summary: Summary) -> bool:
-        return any(created and created <= cutoff for _id, created in summary.items)
+        return any(created and created <= cutoff for _id, created, _env in summary.items)
 
-    todo: dict[int, str] = {}
+    todo: set[int] = set()
     with ctx.guard(FAMILY, full):
         req = Req(
             kinds.REPO_DEPLOYMENTS,
@@ -46,10 +63,11 @@ def collect(ctx: Ctx, owner: str, repo: str) -> None:
             repo=full,
         )
         for page in ctx.walk(req, stop=stop):
-            for dep_id, created in page.summary.items:
-                if created > cutoff or (watermark is None and created >= cutoff):
-                    todo[int(dep_id)] = created
-    todo.update(_recheck(ctx, full))
+            for dep_id, created, environment in page.summary.items:
+                new = created > cutoff or (watermark is None and created >= cutoff)
+                if new and is_production(environment, production):
+                    todo.add(int(dep_id))
+    todo.update(recheck(ctx, full))
     for dep_id in sorted(todo):
         if ctx.is_denied(FAMILY, full):
             return
@@ -67,17 +85,18 @@ def collect(ctx: Ctx, owner: str, repo: str) -> None:
             )
 
 
-def _recheck(ctx: Ctx, full: str) -> dict[int, str]:
-    recent = f"{(ctx.today - timedelta(days=RECENT_DAYS)).isoformat()}"
-    pending_since = f"{(ctx.today - timedelta(days=PENDING_DAYS)).isoformat()}"
+def recheck(ctx: Ctx, full: str) -> set[int]:
+    """Known production deployments of `full` whose statuses must be read (again)."""
+    pending_since = (ctx.today - timedelta(days=PENDING_DAYS)).isoformat()
     history = ctx.history_cutoff()
-    out: dict[int, str] = {}
-    for dep_id, created in ctx.index.deployments.get(full, {}).items():
+    production = ctx.cfg.dora.production_environments
+    out: set[int] = set()
+    for dep_id, (created, environment) in ctx.index.deployments.get(full, {}).items():
+        if not is_production(environment, production):
+            continue
         state = ctx.index.deployment_state.get((full, dep_id))
-        if (
-            created >= recent
-            or (state in _MAY_CHANGE and created >= pending_since)
-            or (state is None and created >= history)
+        if (state is None and created >= history) or (
+            state is not None and state not in TERMINAL_STATES and created >= pending_since
         ):
-            out[dep_id] = created
+            out.add(dep_id)
     return out

@@ -22,7 +22,9 @@ def selected(name: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> b
 def collect(ctx: Ctx) -> list[tuple[str, str]]:
     """Walk each organization's repo list; return the selected (org, name) pairs.
 
-    When the list cannot be fetched, the last complete inventory in the archive is used."""
+    Each repo's `pushed_at` from a list fetched in this run goes to `ctx.pushed_at` (the commits
+    collector skips repos nobody pushed to). When the list cannot be fetched, the last complete
+    inventory in the archive is used, and no `pushed_at` is trusted."""
     ctx.report("repos")
     out: list[tuple[str, str]] = []
     for org in ctx.ent.orgs:
@@ -31,11 +33,12 @@ def collect(ctx: Ctx) -> list[tuple[str, str]]:
         with ctx.guard(FAMILY, org):
             pages = ctx.walk(req)
             items = [item for page in pages for item in page.summary.items]
+            ctx.pushed_at.update({str(it[1]): str(it[3]) for it in items if it[1] and it[3]})
         if items is None:
             items = ctx.index.repos.get(org, [])
         out.extend(
-            (org, str(name))
-            for name, _full_name, _archived in items
-            if selected(str(name), ctx.ent.repos, ctx.ent.exclude_repos)
+            (org, str(item[0]))
+            for item in items
+            if selected(str(item[0]), ctx.ent.repos, ctx.ent.exclude_repos)
         )
     return sorted(set(out))

@@ -4,6 +4,10 @@ The window starts at the watermark's day (first run: the history cutoff), or ear
 was not completed at the last collection was created before it, so unfinished runs are re-read.
 A window whose first page reports more than 1,000 results is split in two (by days) and walked as
 two windows. Only the last page of the last window marks the walk complete.
+
+Unlike commits, runs are never skipped on an unchanged `pushed_at`: scheduled, manually dispatched
+and re-run workflows start without any push, so nothing proves a repo has no new runs; a window in
+which nothing changed is answered with a free 304.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.app import Route, route
-from sim.routes import billing, copilot, delivery, meta, repos
+from sim.routes import billing, copilot, delivery, issue_events, meta, repos
 
 REPO = ("repo",)
 ENT_COPILOT = ("manage_billing:copilot", "read:enterprise")
@@ -33,6 +33,7 @@ ROUTES: list[Route] = [
     route("/repos/{owner}/{repo}/pulls/{number}/commits", repos.pull_commits, REPO),
     route("/repos/{owner}/{repo}/commits", repos.commits, REPO),
     route("/repos/{owner}/{repo}/issues", repos.issues, REPO),
+    route("/repos/{owner}/{repo}/issues/events", issue_events.repo_issue_events, REPO),
     route("/repos/{owner}/{repo}/releases", repos.releases, REPO),
     route("/repos/{owner}/{repo}/actions/runs", delivery.runs, REPO),
     route("/repos/{owner}/{repo}/deployments", delivery.deployments, REPO),
