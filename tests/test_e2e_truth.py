@@ -407,11 +407,6 @@ def test_lead_times_per_period_equal_the_truth(run: Run) -> None:
 
 # --- velocity -------------------------------------------------------------------------------
 
-READY_GAP = (
-    "ingest does not collect the ready_for_review time of drafts (issue events/timeline), so "
-    "projections/velocity.py ready_at falls back to creation (or the first fetch seen ready)"
-)
-
 
 def _pr_rows(run: Run, ent: str) -> dict[tuple[str, int], dict[str, Any]]:
     return {
@@ -426,7 +421,7 @@ def _drafted(p: PullTruth) -> bool:
 
 
 def test_velocity_stages_equal_the_truth(run: Run) -> None:
-    """velocity_pull_requests: author, times, size, human reviews and stages (non-draft PRs)."""
+    """velocity_pull_requests: author, times, size, human reviews and stages (drafts included)."""
     names = (
         "author_login",
         "author_kind",
@@ -456,16 +451,12 @@ def test_velocity_stages_equal_the_truth(run: Run) -> None:
             # pickup (humans other than the author), not every review GitHub lists.
             w = {n: getattr(p, n) for n in names} | {"reviews": p.human_reviews}
             g = {n: rows[key][n] for n in names} if key in rows else None
-            if _drafted(p) and g is not None:  # ready time: see the xfail test below
-                for n in ("ready_at", "coding_minutes", "pickup_minutes"):
-                    w[n] = g[n] = None
             want[key], got[key] = w, g
         got.update({k: rows[k] for k in rows.keys() - want.keys()})
         assert not _diff(got, want), _diff(got, want)
         assert {p.author_kind for p in truth} == {"human", "bot", "copilot"}
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=READY_GAP)
 def test_velocity_ready_time_of_drafts_equals_the_truth(run: Run) -> None:
     """velocity_pull_requests: a draft is ready at ready-for-review; coding and pickup from it."""
     names = ("ready_at", "coding_minutes", "pickup_minutes")
@@ -476,6 +467,7 @@ def test_velocity_ready_time_of_drafts_equals_the_truth(run: Run) -> None:
         rows = _pr_rows(run, ent)
         want = {(p.repo, p.number): tuple(getattr(p, n) for n in names) for p in drafts}
         got = {k: tuple(rows[k][n] for n in names) for k in want if k in rows}
+        assert got
         assert not _diff(got, want), _diff(got, want)
 
 
