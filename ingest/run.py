@@ -84,9 +84,10 @@ class RunSummary:
     def line(self) -> str:
         """One line for the terminal."""
         text = (
-            f"{self.enterprise_id}: {self.status} — {self.requests} requests "
-            f"({self.not_modified} not modified, {self.charged} charged), {self.events} events, "
-            f"{self.bytes_received} bytes received, rate limit low {self.rate_limit_remaining_min}"
+            f"{self.enterprise_id}: {self.status} — {self.requests:,} requests "
+            f"({self.not_modified:,} not modified, {self.charged:,} charged), {self.events:,} "
+            f"events, {self.bytes_received / 1e6:,.1f} MB received, "
+            f"rate limit low {self.rate_limit_remaining_min}"
         )
         if self.error_count:
             text += f", {self.error_count} failed requests"

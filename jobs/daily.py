@@ -21,6 +21,7 @@ Old daily backups and weekly dumps are removed by the backup step (`backup.keep_
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ import export
 import projections
 from config import Config
 from ingest import logs, run_ingest
+
+_log = logging.getLogger("ghmc.projections")
 
 Clock = Callable[[], float]
 """Epoch seconds (injectable: the demo and the tests run simulated days)."""
@@ -121,7 +124,9 @@ def _ingest(job: _Job, notes: list[str]) -> str:
 def _project(job: _Job, _notes: list[str]) -> str:
     cfg = job.cfg
     settings = projections.Settings.from_config(cfg)
-    return projections.project(cfg.raw_dir, cfg.db_path, settings, progress=None).summary()
+    # The step prints one summary line; the projection's progress lines go to the log file.
+    result = projections.project(cfg.raw_dir, cfg.db_path, settings, progress=_log.info)
+    return result.summary()
 
 
 def _export(job: _Job, _notes: list[str]) -> str:
