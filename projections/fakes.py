@@ -329,6 +329,24 @@ def issue_body(  # noqa: PLR0917 - mirrors the body's fields
     return body
 
 
+def issue_event_body(
+    ident: int, event: str, at: datetime, number: int, *, actor: str = "octocat"
+) -> dict[str, Any]:
+    """An `issue-event` of a PR as the repository list returns it."""
+    return {
+        "id": ident,
+        "node_id": "MDEwOklzc3VlRXZlbnQx",
+        "url": f"{API}/issues/events/{ident}",
+        "actor": _user(actor),
+        "event": event,
+        "commit_id": None,
+        "commit_url": None,
+        "created_at": iso(at),
+        "issue": {"number": number, "pull_request": {"url": f"{API}/pulls/{number}"}},
+        "performed_via_github_app": None,
+    }
+
+
 def seat_body(
     login: str, created: datetime, last_activity: datetime | None, team: str | None = None
 ) -> dict[str, Any]:
@@ -560,6 +578,18 @@ class PlannedPull:
     reviews: list[tuple[int, str, str, datetime]]
     size: tuple[int, int, int, int]
 
+    def draft_events(self) -> list[tuple[str, datetime]]:
+        """(event, time) of its draft-state issue events: `ready_for_review` when a draft became
+        ready; every fifth such PR is then converted back to draft and readied again (the pull
+        bodies do not show that second draft spell: only the events do)."""
+        if self.ready is None:
+            return []
+        out = [("ready_for_review", self.ready)]
+        if self.number % 5 == 0:
+            out.append(("convert_to_draft", self.ready + timedelta(minutes=30)))
+            out.append(("ready_for_review", self.ready + timedelta(minutes=90)))
+        return out
+
     def times(self) -> list[datetime]:
         """Every moment the PR changed."""
         out = [self.created, *(r[3] for r in self.reviews)]
@@ -781,6 +811,29 @@ class Collector:
                 repo=repo,
                 refs=refs,
             )
+
+    def issue_events(self, repo: str, lo: datetime, now: datetime) -> None:
+        """The draft-state issue events of the last two days, newest first (one page; a day of
+        overlap with the previous run, as a walk down to its watermark would re-read)."""
+        owner, name = repo.split("/")
+        items = [
+            (at, pl.number * 100 + i, event, pl.number)
+            for pl in self.world.pulls
+            if pl.repo == repo
+            for i, (event, at) in enumerate(pl.draft_events())
+            if _in(at, lo - timedelta(days=1), now)
+        ]
+        items.sort(reverse=True)
+        self.get(
+            kinds.REPO_ISSUE_EVENTS,
+            now,
+            [issue_event_body(ident, event, at, number) for at, ident, event, number in items],
+            "/repos/{owner}/{repo}/issues/events",
+            {"owner": owner, "repo": name},
+            org=owner,
+            repo=repo,
+            query={"per_page": "100"},
+        )
 
     @staticmethod
     def _pull(pl: PlannedPull, now: datetime, *, detail: bool = False) -> dict[str, Any]:
@@ -1048,6 +1101,7 @@ def scenario(
             )
         for repo in repos:
             col.pulls(repo, lo, now)
+            col.issue_events(repo, lo, now)
             col.commits(repo, lo, now)
             col.deployments(repo, lo, now)
             col.issues(repo, lo, now)

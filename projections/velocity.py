@@ -1,9 +1,8 @@
 """Velocity: PR stages per pull request and weekly figures per developer.
 
 Stages (LinearB / DevLake "PR cycle time" breakdown, as design §5 states them):
-- coding  = first commit (earliest author date of the PR's commits) → ready (created, or — for a PR
-            seen as a draft — the first fetch that saw it ready; a PR first seen already ready is
-            ready at creation);
+- coding  = first commit (earliest author date of the PR's commits) → ready (`ready_at`: creation,
+            or — for a draft — its `ready_for_review` issue event; see `ready_at`);
 - pickup  = ready → first review submitted by a HUMAN other than the author (bots — `*[bot]`,
             type Bot, config velocity.bots — and Copilot never end pickup);
 - review  = that first human review → merge;   cycle = first commit → merge.
@@ -90,7 +89,29 @@ class PrRow(NamedTuple):
 
 
 def ready_at(sl: RepoSlice, pr: Pull) -> str | None:
-    """Creation time; for a PR seen as a draft, the first later fetch that saw it ready."""
+    """When the PR was ready for review (None while it is a draft).
+
+    From its issue events (`repo.issue_events`), when the archive holds any `ready_for_review` or
+    `convert_to_draft` of it: the first `ready_for_review` after the last `convert_to_draft` (the
+    start of the readiness that stage timing measures: a PR readied, sent back to draft and readied
+    again is ready at the second ready). Events are ordered by (created_at, id), so the choice is a
+    pure function of the set of events, whatever fetch holds them. If the last such event is a
+    `convert_to_draft`, the PR is a draft again: ready at the first fetch after that conversion
+    that saw it ready, else None.
+
+    Without such events (a PR never drafted, or events outside the collected history): creation
+    time for a PR never seen as a draft; for a PR seen as a draft, the first later fetch that saw
+    it ready (None while none has)."""
+    events = sl.pr_events.get(pr.number)
+    if events:
+        timed = sorted((e.created_at, e.event_id, e.event) for e in events if e.created_at)
+        last = max((i for i, t in enumerate(timed) if t[2] == "convert_to_draft"), default=-1)
+        readies = [t[0] for t in timed[last + 1 :] if t[2] == "ready_for_review"]
+        if readies:
+            return readies[0]
+        if last >= 0:
+            later = [t for t in sl.ready_seen.get(pr.number, []) if t > timed[last][0]]
+            return min(later) if later else None
     drafted = sl.draft_seen.get(pr.number)
     if drafted is None:
         return None if pr.draft else pr.created_at

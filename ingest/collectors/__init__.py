@@ -7,7 +7,7 @@ FAMILIES = (
     "seats",
     "billing",
     "repos",
-    "pulls",
+    "pulls",  # with the repository's issue events (ready-for-review times of drafts)
     "commits",
     "workflow_runs",
     "deployments",
