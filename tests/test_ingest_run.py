@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -345,4 +345,33 @@ def test_unfinished_workflow_runs_are_reread(setup: tuple[Any, ...]) -> None:
     clock.now += 86400
     ingest(cfg, clock, fake, families=["workflow_runs"])
     last = [s.url for s in fake.seen if "actions/runs" in s.url][-1]
-    assert "2026-11-26" in last  # back to the watermark day once everything completed
+    # back to the Monday of the watermark's week once everything completed (2026-11-26 → 23)
+    assert "created=%3E%3D2026-11-23" in last or "created=>=2026-11-23" in last
+
+
+def test_workflow_runs_url_stays_put_within_a_week(setup: tuple[Any, ...]) -> None:
+    """After a day with a new run, a day without one asks the same URL (the window starts on the
+    watermark's Monday, not its day), so GitHub answers a free 304 to the ETag ghmc sends."""
+    cfg, clock, fake, _world = setup
+    items = [{"id": 7, "created_at": iso(clock, 0.5), "status": "completed"}]
+
+    def runs(path: str, query: dict[str, str], headers: dict[str, str]) -> Answer:
+        return Answer(200, {"total_count": len(items), "workflow_runs": list(reversed(items))})
+
+    fake.route_re(r"/repos/web/app/actions/runs", runs)
+    fake.patterns.insert(0, fake.patterns.pop())
+    urls: list[str] = []
+    statuses: list[int] = []
+    for day in range(3):
+        if day == 1:  # a run created overnight: the watermark moves to this day
+            items.append({"id": 8, "created_at": iso(clock, 0.2), "status": "completed"})
+        ingest(cfg, clock, fake, families=["workflow_runs"])
+        seen = [s for s in fake.seen if "actions/runs" in s.url][-1]
+        urls.append(seen.url)
+        statuses.append(seen.status)
+        clock.now += 86400
+    monday = datetime.fromisoformat(items[0]["created_at"][:10]).date()
+    monday -= timedelta(days=monday.weekday())
+    assert monday.isoformat() in urls[1]
+    assert urls[2] == urls[1]
+    assert statuses[1:] == [200, 304]

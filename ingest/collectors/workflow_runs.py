@@ -1,7 +1,8 @@
 """Workflow runs by creation date, in windows that each stay under GitHub's 1,000-result cap.
 
-The window starts at the watermark's day (first run: the history cutoff), or earlier when a run that
-was not completed at the last collection was created before it, so unfinished runs are re-read.
+The window starts on the Monday of the watermark's week (first run: the history cutoff), or earlier
+when a run that was not completed at the last collection was created before it, so unfinished runs
+are re-read.
 A window whose first page reports more than 1,000 results is split in two (by days) and walked as
 two windows. Only the last page of the last window marks the walk complete.
 
@@ -26,9 +27,20 @@ PENDING_MAX_AGE_DAYS = 35
 
 
 def window_start(ctx: Ctx, full: str) -> date:
-    """First day to query: the watermark's day, or the oldest unfinished run's day."""
-    watermark = ctx.index.watermark(kinds.REPO_WORKFLOW_RUNS, full) or ctx.history_cutoff()
-    start = date.fromisoformat(watermark[:10])
+    """First day to query: the Monday of the watermark's week (first run: the history cutoff), or
+    earlier for the oldest unfinished run.
+
+    Starting on a Monday rather than on the watermark's own day keeps the URL the same all week, so
+    a repository with no new runs since the last collection gets a free 304: with a start that
+    moves whenever the newest run does, the next day's request has a new URL and is charged even
+    when it returns nothing new. The price is re-listing up to a week of runs in its pages.
+    """
+    watermark = ctx.index.watermark(kinds.REPO_WORKFLOW_RUNS, full)
+    if watermark:
+        day = date.fromisoformat(watermark[:10])
+        start = day - timedelta(days=day.weekday())
+    else:
+        start = date.fromisoformat(ctx.history_cutoff()[:10])
     oldest_ok = (ctx.today - timedelta(days=PENDING_MAX_AGE_DAYS)).isoformat()
     pending = [c for c in ctx.index.runs_pending.get(full, {}).values() if c and c >= oldest_ok]
     if pending:
