@@ -375,7 +375,7 @@ def export_cmd(ctx: Context, to_dir: Path | None) -> None:
         click.echo(f"{f.name:<40} {f.rows:>10} rows  {f.bytes:>12} bytes")
     where = f" and {report.onedrive_dir}" if report.onedrive_dir else ""
     count = len(report.files)
-    click.echo(f"exported {report.rows} rows in {count} files to {report.out_dir}{where}")
+    click.echo(f"exported {report.rows:,} rows in {count} files to {report.out_dir}{where}")
 
 
 @cli.command("backup")

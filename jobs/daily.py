@@ -140,7 +140,7 @@ def _export(job: _Job, _notes: list[str]) -> str:
         today=job.day,
     )
     where = f" and {rep.onedrive_dir}" if rep.onedrive_dir else ""
-    return f"{rep.rows} rows in {len(rep.files)} files to {rep.out_dir}{where}"
+    return f"{rep.rows:,} rows in {len(rep.files)} files to {rep.out_dir}{where}"
 
 
 def _backup(job: _Job, _notes: list[str]) -> str:
