@@ -125,7 +125,11 @@ def _project(job: _Job, _notes: list[str]) -> str:
     cfg = job.cfg
     settings = projections.Settings.from_config(cfg)
     # The step prints one summary line; the projection's progress lines go to the log file.
-    result = projections.project(cfg.raw_dir, cfg.db_path, settings, progress=_log.info)
+    teardown = logs.setup(cfg.logs_dir, keep_days=cfg.retention.logs_days, now=job.clock())
+    try:
+        result = projections.project(cfg.raw_dir, cfg.db_path, settings, progress=_log.info)
+    finally:
+        teardown()
     return result.summary()
 
 
