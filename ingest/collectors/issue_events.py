@@ -9,9 +9,8 @@ reaches the watermark; an unchanged first page is a free 304.
 from __future__ import annotations
 
 from archive import kinds
+from ingest.collectors.newest_first import walk_to_watermark
 from ingest.context import Ctx
-from ingest.fetch import Req
-from ingest.summaries import Summary
 
 FAMILY = "pulls"
 PATH = "/repos/{owner}/{repo}/issues/events"
@@ -20,21 +19,6 @@ PER_PAGE = "100"
 
 def collect(ctx: Ctx, owner: str, repo: str) -> None:
     """Walk /issues/events until an event at or before the watermark (or the history cutoff)."""
-    full = f"{owner}/{repo}"
-    if ctx.is_denied(FAMILY, full):
-        return
-    cutoff = ctx.index.watermark(kinds.REPO_ISSUE_EVENTS, full) or ctx.history_cutoff()
-
-    def stop(summary: Summary) -> bool:
-        return any(created and created <= cutoff for created, _id in summary.items)
-
-    req = Req(
-        kinds.REPO_ISSUE_EVENTS,
-        PATH,
-        {"owner": owner, "repo": repo},
-        {"per_page": PER_PAGE},
-        org=owner,
-        repo=full,
+    walk_to_watermark(
+        ctx, owner, repo, family=FAMILY, kind=kinds.REPO_ISSUE_EVENTS, path=PATH, per_page=PER_PAGE
     )
-    with ctx.guard(FAMILY, full):
-        ctx.walk(req, stop=stop)
