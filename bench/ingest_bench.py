@@ -3,7 +3,7 @@
 Usage (from the repository root):
 
     python bench/ingest_bench.py --scale large --latency-ms 2 [--repos GLOB] [--history-days D]
-        [--runs first,next,naive]
+        [--runs first,next,naive] [--keep-dir DIR]
 
 Three measurements on the same simulator in the same process:
 1. first run into a fresh archive (day 0);
@@ -161,6 +161,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", default="first,next,naive", help="which measurements")
     parser.add_argument("--next-days", type=int, default=1, help="incremental days to measure")
+    parser.add_argument(
+        "--keep-dir", default=None, help="write the data here and keep it (e.g. for projection_bench)"
+    )
     args = parser.parse_args()
     wanted = set(args.runs.split(","))
     print(f"load average at start {load()}", flush=True)
@@ -179,7 +182,7 @@ def main() -> None:
     sim.start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            base = Path(tmp)
+            base = Path(args.keep_dir) if args.keep_dir else Path(tmp)
             cfg = make_config(sim, base / "data", args.history_days, [args.repos])
             done = [measure("first run (day 0)", sim, cfg, clock)]
             days = args.next_days if "next" in wanted else int("naive" in wanted)

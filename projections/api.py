@@ -34,12 +34,14 @@ import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from projections import meta, window
 from projections.engine import store
 from projections.engine.build import Progress, compute, no_cycle_gc
-from projections.families import definition_versions
+from projections.families import Rows, definition_versions
+from projections.ordered import Ordered
 from projections.schema import TABLES
 from projections.settings import Settings
 from projections.source import ArchiveSource, EventSource
@@ -160,7 +162,7 @@ def project(
 
 def _write(
     db_path: Path,
-    rows: dict[str, list[tuple[object, ...]]],
+    rows: Rows,
     plan: dict[str, str | None],
     states: dict[str, meta.TableState],
     *,
@@ -181,8 +183,11 @@ def _write(
                 cond, params = window.where(table, day)
                 conn.execute(f"DELETE FROM {name} WHERE {cond}", params)
                 keep = window.in_window(table, day)
-                new = [r for r in rows[name] if keep(r)]
-                written[name] = store.insert_rows(conn, table, new, replace=True)
+                data = rows[name]
+                new = Ordered(partial(filter, keep, data)) if isinstance(data, Ordered) else None
+                written[name] = store.insert_rows(
+                    conn, table, new or [r for r in data if keep(r)], replace=True
+                )
             store.create_indexes(conn, table)
             say(f"wrote {name}: {written[name]:,} rows" + (f" from {day}" if day else ""))
         meta.write_state(conn, states)

@@ -27,7 +27,10 @@ Definitions:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+import marshal
+import operator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +39,7 @@ import orjson
 from archive import kinds
 from projections.events import Fetched
 from projections.observe import Order, order_of, status_of
-from projections.schema import REPO_PR, REVIEW_TIMES
+from projections.schema import REPO_PR, REVIEW_TIMES, TABLES
 from projections.stats import ratio
 
 KINDS = frozenset({kinds.COPILOT_REPORT_FILE})
@@ -64,11 +67,30 @@ ReportId = tuple[str, str, str, str]
 """(enterprise_id, report kind, org or '', report day)."""
 
 
+Row = tuple[object, ...]
+TABLES_OF_KIND: dict[str, tuple[str, ...]] = {
+    kinds.COPILOT_REPORT_ENTERPRISE_1_DAY: ("copilot_daily_metrics", "copilot_breakdown_daily"),
+    kinds.COPILOT_REPORT_ORGANIZATION_1_DAY: ("copilot_daily_metrics", "copilot_breakdown_daily"),
+    kinds.COPILOT_REPORT_USERS_1_DAY: ("copilot_user_metrics",),
+    kinds.COPILOT_REPORT_USER_TEAMS_1_DAY: ("copilot_user_teams",),
+    kinds.COPILOT_REPORT_REPOS_1_DAY: ("copilot_repo_metrics",),
+}
+REPORT_TABLES = (
+    "copilot_daily_metrics",
+    "copilot_breakdown_daily",
+    "copilot_user_metrics",
+    "copilot_user_teams",
+    "copilot_repo_metrics",
+)
+_NUMBER = frozenset({int, float})
+"""JSON numbers (orjson gives exactly these types; a bool is not one)."""
+
+
 @dataclass(slots=True)
 class Fetch:
-    """The files one report fetch delivered: file_index → (order, event_id, sha256, text)."""
+    """The files one report fetch delivered: file_index → (order, event_id, sha256, rows key)."""
 
-    files: dict[int, tuple[Order, str, str, str]] = field(default_factory=dict)
+    files: dict[int, tuple[Order, str, str, tuple[str, str]]] = field(default_factory=dict)
 
     def last(self) -> Order:
         """When the fetch completed (its latest file)."""
@@ -82,37 +104,34 @@ class Fetch:
         """The event id of its first file."""
         return self.files[min(self.files)][1]
 
-    def records(self) -> Iterator[dict[str, Any]]:
-        """Every JSON object line of its files, in file order; blank or broken lines skipped."""
-        for i in sorted(self.files):
-            for line in self.files[i][3].splitlines():
-                if not line.strip():
-                    continue
-                try:
-                    rec = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    continue
-                if isinstance(rec, dict):
-                    yield rec
-
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """The winning revision of one day's report."""
+    """The winning revision of one day's report: its files' packed rows, in file order."""
 
     rid: ReportId
-    fetch: Fetch
     revisions: int
     source_event_id: str
+    files: tuple[bytes, ...]
 
 
 class ReportCollector:
-    """Groups report-file events into fetches per report and day."""
+    """Groups report-file events into fetches per report and day.
+
+    Memory stays bounded by rows, not by report text: each file is parsed into its table rows
+    when it arrives (once per distinct content of a report: a rerun that downloads the same bytes
+    parses nothing) and kept packed (`marshal`), so a year of user reports is not held as JSON.
+    The two columns that depend on the other fetches (report_revisions, source_event_id) are
+    filled in when the rows are handed out."""
 
     kinds = KINDS
 
     def __init__(self) -> None:
         self.fetches: dict[ReportId, dict[str, Fetch]] = {}
+        self.packed: dict[tuple[str, str], bytes] = {}
+        self.stray = False
+        """Whether some record's own `day` differs from its report's day (then rows of different
+        reports may share a key, and the tables are deduplicated over all reports at once)."""
 
     def add(self, ev: Fetched) -> None:
         """Take one downloaded report file."""
@@ -126,7 +145,13 @@ class ReportCollector:
         group = str(refs.get("report_event_id") or ev.run_id)
         fetch = self.fetches.setdefault(rid, {}).setdefault(group, Fetch())
         index = int(refs.get("file_index") or 0)
-        entry = (order_of(ev), ev.event_id, ev.body_sha256 or "", ev.body)
+        sha = ev.body_sha256 or ""
+        rows_key = ("\0".join(rid), sha or f"event {ev.event_id}")
+        if rows_key not in self.packed:
+            rows, stray = file_rows(rid, ev.body)
+            self.packed[rows_key] = marshal.dumps(rows)
+            self.stray = self.stray or stray
+        entry = (order_of(ev), ev.event_id, sha, rows_key)
         cur = fetch.files.get(index)
         if cur is None or entry[0] > cur[0]:
             fetch.files[index] = entry
@@ -140,13 +165,19 @@ class ReportCollector:
             content = winner.content()
             first = next(f for f in fetches if f.content() == content)
             revisions = len({f.content() for f in fetches})
-            out.append(Report(rid, winner, revisions, first.first_event_id()))
+            files = tuple(self.packed[winner.files[i][3]] for i in sorted(winner.files))
+            out.append(Report(rid, revisions, first.first_event_id(), files))
+        self.packed.clear()
         return out
 
 
 def _num(rec: dict[str, Any], name: str) -> Any:
     value = rec.get(name)
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return value if type(value) in _NUMBER else None
+
+
+def _nums(rec: dict[str, Any], names: tuple[str, ...]) -> list[Any]:
+    return [v if type(v) in _NUMBER else None for v in map(rec.get, names)]
 
 
 def _flag(rec: dict[str, Any], *names: str) -> int | None:
@@ -167,75 +198,73 @@ def completion_acceptance_rate(rec: dict[str, Any]) -> float | None:
     return ratio(acc, gen)
 
 
-def daily_row(rep: Report, rec: dict[str, Any]) -> tuple[object, ...]:
-    """One copilot_daily_metrics row from an enterprise or organization record."""
-    ent, kind, org, day = rep.rid
-    pr = rec.get("pull_requests") if isinstance(rec.get("pull_requests"), dict) else {}
-    assert isinstance(pr, dict)
+ACTIVE_USERS = (
+    "daily_active_users",
+    "weekly_active_users",
+    "monthly_active_users",
+    "monthly_active_chat_users",
+    "monthly_active_agent_users",
+    "daily_active_cli_users",
+)
+PR_TOTALS = (
+    "total_created",
+    "total_reviewed",
+    "total_merged",
+    "median_minutes_to_merge",
+    "total_created_by_copilot",
+    "total_reviewed_by_copilot",
+)
+PR_TOTALS_LATER = (
+    "total_merged_created_by_copilot",
+    "total_suggestions",
+    "total_applied_suggestions",
+)
+
+
+def daily_row(rid: ReportId, rec: dict[str, Any]) -> Row:
+    """One copilot_daily_metrics row from an enterprise or organization record (revisions and
+    source event left empty: see `ReportCollector`)."""
+    ent, kind, org, day = rid
+    pr = rec.get("pull_requests")
+    pr = pr if isinstance(pr, dict) else {}
     return (
         ent,
         AGGREGATE_KINDS[kind],
         org,
         str(rec.get("day") or day),
-        *(
-            _num(rec, n)
-            for n in (
-                "daily_active_users",
-                "weekly_active_users",
-                "monthly_active_users",
-                "monthly_active_chat_users",
-                "monthly_active_agent_users",
-                "daily_active_cli_users",
-            )
-        ),
-        *(_num(rec, n) for n in COUNTERS),
+        *_nums(rec, ACTIVE_USERS),
+        *_nums(rec, COUNTERS),
         completion_acceptance_rate(rec),
-        *(
-            _num(pr, n)
-            for n in (
-                "total_created",
-                "total_reviewed",
-                "total_merged",
-                "median_minutes_to_merge",
-                "total_created_by_copilot",
-                "total_reviewed_by_copilot",
-            )
-        ),
-        rep.revisions,
-        rep.source_event_id,
-        *(
-            _num(pr, n)
-            for n in (
-                "total_merged_created_by_copilot",
-                "total_suggestions",
-                "total_applied_suggestions",
-            )
-        ),
+        *_nums(pr, PR_TOTALS),
+        None,
+        None,
+        *_nums(pr, PR_TOTALS_LATER),
     )
 
 
-def breakdown_rows(rep: Report, rec: dict[str, Any]) -> dict[tuple[object, ...], list[Any]]:
+def breakdown_rows(rid: ReportId, rec: dict[str, Any]) -> dict[Row, list[Any]]:
     """copilot_breakdown_daily rows (key → counters) of one aggregate record; duplicates summed."""
-    ent, kind, org, day = rep.rid
+    ent, kind, org, day = rid
+    scope = AGGREGATE_KINDS[kind]
     day = str(rec.get("day") or day)
-    out: dict[tuple[object, ...], list[Any]] = {}
+    out: dict[Row, list[Any]] = {}
     for dim, (array, _fields) in DIMENSIONS.items():
         for row in rec.get(array) or []:
             if not isinstance(row, dict):
                 continue
-            vals = {f: str(row.get(f) or "") for f in ("ide", "feature", "language", "model")}
+            get = row.get
             key = (
                 ent,
-                AGGREGATE_KINDS[kind],
+                scope,
                 org,
                 day,
                 dim,
-                vals["ide"],
-                vals["feature"],
-                vals["language"],
-                vals["model"],
+                str(get("ide") or ""),
+                str(get("feature") or ""),
+                str(get("language") or ""),
+                str(get("model") or ""),
             )
-            counters = [_num(row, n) for n in COUNTERS]
+            counters = _nums(row, COUNTERS)
             cur = out.get(key)
             out[key] = (
                 counters
@@ -261,18 +290,18 @@ def primary_ide(rec: dict[str, Any]) -> str | None:
     return None if best is None else best[1]
 
 
-def user_row(rep: Report, rec: dict[str, Any]) -> tuple[object, ...] | None:
-    """One copilot_user_metrics row from a users report record."""
-    user_id = _num(rec, "user_id")
-    if not isinstance(user_id, int):
+def user_row(rid: ReportId, rec: dict[str, Any]) -> Row | None:
+    """One copilot_user_metrics row from a users report record (source event left empty)."""
+    user_id = rec.get("user_id")
+    if type(user_id) is not int:
         return None
     phase = rec.get("ai_adoption_phase")
     return (
-        rep.rid[0],
-        str(rec.get("day") or rep.rid[3]),
+        rid[0],
+        str(rec.get("day") or rid[3]),
         user_id,
         str(rec.get("user_login") or ""),
-        *(_num(rec, n) for n in COUNTERS),
+        *_nums(rec, COUNTERS),
         _flag(rec, "used_agent"),
         _flag(rec, "used_chat"),
         _flag(rec, "used_cli"),
@@ -282,25 +311,27 @@ def user_row(rep: Report, rec: dict[str, Any]) -> tuple[object, ...] | None:
         primary_ide(rec),
         str(phase.get("phase")) if isinstance(phase, dict) and phase.get("phase") else None,
         _num(rec, "ai_credits_used"),
-        rep.source_event_id,
+        None,
         completion_acceptance_rate(rec),
-        rep.rid[2],
+        rid[2],
     )
 
 
-def team_row(rep: Report, rec: dict[str, Any]) -> tuple[object, ...] | None:
+def team_row(rid: ReportId, rec: dict[str, Any]) -> Row | None:
     """One copilot_user_teams row from a user-teams report record."""
-    user_id, slug = _num(rec, "user_id"), rec.get("slug")
-    if not isinstance(user_id, int) or not isinstance(slug, str):
+    get = rec.get
+    user_id, slug = get("user_id"), get("slug")
+    if type(user_id) is not int or not isinstance(slug, str):
         return None
+    team_id = get("team_id")
     return (
-        rep.rid[0],
-        str(rec.get("day") or rep.rid[3]),
+        rid[0],
+        str(get("day") or rid[3]),
         user_id,
         slug,
-        str(rec.get("user_login") or ""),
-        rep.rid[2],
-        _num(rec, "team_id"),
+        str(get("user_login") or ""),
+        rid[2],
+        team_id if type(team_id) in _NUMBER else None,
     )
 
 
@@ -320,59 +351,126 @@ def _review_times(rec: dict[str, Any]) -> list[Any]:
     )
     if human is None:
         return [0] + [None] * (len(REVIEW_TIMES) - 1)
-    return [_num(human, "total_merged"), *(_num(human, n) for n in REVIEW_TIMES[1:])]
+    return [_num(human, "total_merged"), *_nums(human, REVIEW_TIMES[1:])]
 
 
-def repo_row(rep: Report, rec: dict[str, Any]) -> tuple[object, ...] | None:
-    """One copilot_repo_metrics row from a repos-1-day record (None without a repository name)."""
-    name, owner = rec.get("repo_name"), rec.get("repo_owner_name") or rep.rid[2]
+def repo_row(rid: ReportId, rec: dict[str, Any]) -> Row | None:
+    """One copilot_repo_metrics row from a repos-1-day record (None without a repository name;
+    revisions and source event left empty)."""
+    name, owner = rec.get("repo_name"), rec.get("repo_owner_name") or rid[2]
     if not isinstance(name, str) or not name or not isinstance(owner, str) or not owner:
         return None
     pr = rec.get("pull_requests")
     pr = pr if isinstance(pr, dict) else {}
     visibility = rec.get("repo_visibility")
     return (
-        rep.rid[0],
-        str(rec.get("day") or rep.rid[3]),
+        rid[0],
+        str(rec.get("day") or rid[3]),
         f"{owner}/{name}",
         owner,
         _num(rec, "repo_id"),
         visibility if isinstance(visibility, str) else None,
-        *(_num(pr, n) for n in REPO_PR),
+        *_nums(pr, REPO_PR),
         *_review_times(rec),
-        rep.revisions,
-        rep.source_event_id,
+        None,
+        None,
     )
 
 
-def build(reports: list[Report]) -> dict[str, list[tuple[object, ...]]]:
-    """All Copilot report tables. On a key clash the enterprise-scope report ('' org) wins, then
-    the alphabetically first org (reports are visited in that order; the first row is kept)."""
-    tables: dict[str, dict[tuple[object, ...], tuple[object, ...]]] = {
-        "copilot_daily_metrics": {},
-        "copilot_breakdown_daily": {},
-        "copilot_user_metrics": {},
-        "copilot_user_teams": {},
-        "copilot_repo_metrics": {},
-    }
-    for rep in sorted(reports, key=lambda r: (r.rid[0], r.rid[2], r.rid[1], r.rid[3])):
-        kind = rep.rid[1]
-        for rec in rep.fetch.records():
-            if kind in AGGREGATE_KINDS:
-                row = daily_row(rep, rec)
-                tables["copilot_daily_metrics"].setdefault(row[:4], row)
-                for key, counters in breakdown_rows(rep, rec).items():
-                    tables["copilot_breakdown_daily"].setdefault(key, (*key, *counters))
-            elif kind == kinds.COPILOT_REPORT_USERS_1_DAY:
-                urow = user_row(rep, rec)
-                if urow is not None:
-                    tables["copilot_user_metrics"].setdefault(urow[:3], urow)
-            elif kind == kinds.COPILOT_REPORT_USER_TEAMS_1_DAY:
-                trow = team_row(rep, rec)
-                if trow is not None:
-                    tables["copilot_user_teams"].setdefault(trow[:4], trow)
-            elif kind == kinds.COPILOT_REPORT_REPOS_1_DAY:
-                rrow = repo_row(rep, rec)
-                if rrow is not None:
-                    tables["copilot_repo_metrics"].setdefault(rrow[:3], rrow)
-    return {name: list(rows.values()) for name, rows in tables.items()}
+_ROW_OF: dict[str, Callable[[ReportId, dict[str, Any]], Row | None]] = {
+    kinds.COPILOT_REPORT_USERS_1_DAY: user_row,
+    kinds.COPILOT_REPORT_USER_TEAMS_1_DAY: team_row,
+    kinds.COPILOT_REPORT_REPOS_1_DAY: repo_row,
+}
+
+
+def records(text: str) -> Iterator[dict[str, Any]]:
+    """Every JSON object line of one NDJSON file, in order; blank or broken lines skipped."""
+    loads = orjson.loads
+    for line in text.splitlines():
+        if not line or line.isspace():
+            continue
+        try:
+            rec = loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(rec, dict):
+            yield rec
+
+
+def file_rows(rid: ReportId, text: str) -> tuple[list[list[Row]], bool]:
+    """The rows one report file gives each table of its kind (`TABLES_OF_KIND` order), and whether
+    a record's own day differs from the report's."""
+    kind, day = rid[1], rid[3]
+    if kind in AGGREGATE_KINDS:
+        daily: list[Row] = []
+        breakdown: list[Row] = []
+        for rec in records(text):
+            daily.append(daily_row(rid, rec))
+            breakdown.extend((*k, *c) for k, c in breakdown_rows(rid, rec).items())
+        return [daily, breakdown], any(r[3] != day for r in daily)
+    make = _ROW_OF.get(kind)
+    if make is None:
+        return [], False
+    rows = [r for r in map(make, itertools.repeat(rid), records(text)) if r is not None]
+    return [rows], any(r[1] != day for r in rows)
+
+
+def _filler(table: str) -> Callable[[Row, int, str], Row]:
+    """Fills report_revisions and source_event_id (where the table has them) into a row."""
+    cols = TABLES[table].column_names
+    rev = cols.index("report_revisions") if "report_revisions" in cols else None
+    src = cols.index("source_event_id") if "source_event_id" in cols else None
+    if src is None:
+        return lambda row, _rev, _src: row
+    if rev is None:
+        return lambda row, _rev, s: (*row[:src], s, *row[src + 1 :])
+    lo, hi = sorted((rev, src))
+
+    def fill(row: Row, revisions: int, source: str) -> Row:
+        values = {rev: revisions, src: source}
+        return (*row[:lo], values[lo], *row[lo + 1 : hi], values[hi], *row[hi + 1 :])
+
+    return fill
+
+
+def _group_of(table: str) -> Callable[[ReportId], tuple[str, ...]]:
+    """Reports whose rows may share a key: per (enterprise, day) for the per-user and per-repo
+    tables (enterprise- and org-scope reports of one day), else per report (scope, org, day)."""
+    if table in ("copilot_daily_metrics", "copilot_breakdown_daily"):
+        return lambda rid: (rid[0], AGGREGATE_KINDS[rid[1]], rid[2], rid[3])
+    return lambda rid: (rid[0], rid[3])
+
+
+class ReportTables:
+    """The winning reports, handing out each table's rows on demand in key order."""
+
+    def __init__(self, reports: list[Report], stray: bool) -> None:
+        self.reports = reports
+        self.stray = stray
+
+    def rows(self, table: str) -> Iterator[Row]:
+        """Rows of one report table, sorted by key. On a key clash the enterprise-scope report
+        ('' org) wins, then the alphabetically first org; within a report, the first record."""
+        spec = TABLES[table]
+        width = len(spec.key)
+        order = operator.itemgetter(*[spec.column_names.index(c) for c in spec.key])
+        fill = _filler(table)
+        group_of = _group_of(table) if not self.stray else (lambda _rid: ())
+        groups: dict[tuple[str, ...], list[Report]] = {}
+        for rep in self.reports:
+            tables = TABLES_OF_KIND.get(rep.rid[1], ())
+            if table in tables:
+                groups.setdefault(group_of(rep.rid), []).append(rep)
+        for group in sorted(groups):
+            reps = sorted(groups[group], key=lambda r: (r.rid[0], r.rid[2], r.rid[1], r.rid[3]))
+            kept: dict[Row, Row] = {}
+            for rep in reps:
+                slot = TABLES_OF_KIND[rep.rid[1]].index(table)
+                for packed in rep.files:
+                    # our own bytes, packed by `ReportCollector.add` in this process
+                    for row in marshal.loads(packed)[slot]:  # noqa: S302
+                        key = row[:width]
+                        if key not in kept:
+                            kept[key] = fill(row, rep.revisions, rep.source_event_id)
+            yield from sorted(kept.values(), key=order)

@@ -7,12 +7,14 @@ per-repo steps (`repo_rows`) are public so the simulator's truth can be compared
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from projections import copilot, dora, velocity
 from projections.activity import ActivityCollector, RepoSlice, Review, slices
 from projections.dora_metrics import MetricsBuilder
 from projections.events import Fetched
+from projections.ordered import Ordered
 from projections.settings import Settings
 
 Row = tuple[object, ...]
@@ -50,9 +52,10 @@ class ReportsFamily:
         """Take a report file."""
         self.collector.add(ev)
 
-    def finish(self) -> Rows:
-        """The report tables."""
-        return copilot.build(self.collector.finish())
+    def finish(self) -> dict[str, list[Row] | Ordered]:
+        """The report tables, each made when written (see `copilot.ReportCollector`)."""
+        tables = copilot.ReportTables(self.collector.finish(), self.collector.stray)
+        return {name: Ordered(partial(tables.rows, name)) for name in copilot.REPORT_TABLES}
 
 
 def repo_rows(

@@ -8,7 +8,7 @@ config, the settings fingerprint.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -31,10 +31,13 @@ from projections import (
     velocity,
 )
 from projections.events import Fetched
+from projections.ordered import Ordered
 from projections.settings import Settings
 
-Rows = dict[str, list[tuple[object, ...]]]
-"""Table name → rows (tuples in the table's column order)."""
+Rows = dict[str, list[tuple[object, ...]] | Ordered]
+"""Table name → rows (tuples in the table's column order), or rows made on demand in key order."""
+TableRows = Mapping[str, list[tuple[object, ...]] | Ordered]
+"""What a family hands out: read-only, so a family may type its values more narrowly."""
 
 
 class Collector(Protocol):
@@ -43,7 +46,7 @@ class Collector(Protocol):
     def add(self, ev: Fetched) -> None:
         """Observe one event."""
 
-    def finish(self) -> Rows:
+    def finish(self) -> TableRows:
         """All rows of the family's tables."""
         ...
 
@@ -66,7 +69,7 @@ class Family:
     modules: tuple[ModuleType, ...]
     uses_settings: bool
     make: Callable[[Settings], Collector]
-    merge: Callable[[list[Any], Settings], Rows] | None = None
+    merge: Callable[[list[Any], Settings], TableRows] | None = None
     """For a family computed in shares (see `partition`): folds the shares' `finish_part()`."""
 
 

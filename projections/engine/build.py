@@ -25,6 +25,7 @@ from projections.families import (
     Rows,
     SplitCollector,
 )
+from projections.ordered import size
 from projections.partition import WHOLE, Share
 from projections.settings import Settings
 from projections.source import EventSource
@@ -178,4 +179,4 @@ def _merge(
             rows.update(fam.merge([r[name] for r in results], settings))
         else:
             rows.update(results[0][name])
-        say(f"computed {name}: " + ", ".join(f"{t} {len(rows[t]):,}" for t in fam.tables))
+        say(f"computed {name}: " + ", ".join(f"{t} {size(rows[t])}" for t in fam.tables))

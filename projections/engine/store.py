@@ -7,6 +7,7 @@ Rows are inserted sorted by key in bounded executemany batches; indexes are crea
 from __future__ import annotations
 
 import contextlib
+import itertools
 import operator
 import os
 import sqlite3
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from projections.ordered import Ordered
 from projections.schema import META_DDL, TABLES, Table
 
 BATCH = 5000
@@ -26,16 +28,23 @@ def sort_key(table: Table) -> Callable[[tuple[object, ...]], Any]:
 
 
 def insert_rows(
-    conn: sqlite3.Connection, table: Table, rows: list[tuple[object, ...]], *, replace: bool = False
+    conn: sqlite3.Connection,
+    table: Table,
+    rows: list[tuple[object, ...]] | Ordered,
+    *,
+    replace: bool = False,
 ) -> int:
-    """Insert rows in key order, in batches of BATCH; return how many."""
+    """Insert rows in key order (a list is sorted first; `Ordered` rows come sorted and are
+    written as they are made), in batches of BATCH; return how many."""
     sql = table.insert_sql()
     if replace:
         sql = sql.replace("INSERT INTO", "INSERT OR REPLACE INTO", 1)
-    ordered = sorted(rows, key=sort_key(table))
-    for start in range(0, len(ordered), BATCH):
-        conn.executemany(sql, ordered[start : start + BATCH])
-    return len(ordered)
+    it = iter(rows) if isinstance(rows, Ordered) else iter(sorted(rows, key=sort_key(table)))
+    n = 0
+    while batch := list(itertools.islice(it, BATCH)):
+        conn.executemany(sql, batch)
+        n += len(batch)
+    return n
 
 
 def create_table(conn: sqlite3.Connection, table: Table) -> None:
