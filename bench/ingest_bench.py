@@ -162,7 +162,7 @@ def main() -> None:
     parser.add_argument("--runs", default="first,next,naive", help="which measurements")
     parser.add_argument("--next-days", type=int, default=1, help="incremental days to measure")
     parser.add_argument(
-        "--keep-dir", default=None, help="write the data here and keep it (e.g. for projection_bench)"
+        "--keep-dir", default=None, help="keep the data here (e.g. for projection_bench)"
     )
     args = parser.parse_args()
     wanted = set(args.runs.split(","))

@@ -74,7 +74,8 @@ class Table:
         cols = ",\n  ".join(
             f"{c} {t}{' NOT NULL' if c in self.key else ''}" for c, t in self.columns
         )
-        return f"CREATE TABLE {self.name} (\n  {cols},\n  PRIMARY KEY ({', '.join(self.key)})\n)"
+        key = ", ".join(self.key)
+        return f"CREATE TABLE {self.name} (\n  {cols},\n  PRIMARY KEY ({key})\n) WITHOUT ROWID"
 
     def index_ddl(self) -> list[str]:
         """CREATE INDEX statements (created after loading)."""

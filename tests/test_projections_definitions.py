@@ -608,6 +608,54 @@ def test_report_files_of_one_fetch_are_concatenated(tmp_path: Path) -> None:
     assert [u["user_login"] for u in table(tmp_path, log, "copilot_user_metrics")] == ["a", "b"]
 
 
+def test_user_rows_of_one_day_prefer_the_enterprise_report_then_the_first_org(
+    tmp_path: Path,
+) -> None:
+    """The same user and day in the enterprise report and in two org reports: one row, from the
+    enterprise report (its org column empty); without it, from the alphabetically first org."""
+    log = LogBuilder()
+    day, other = "2026-03-01", "2026-03-02"
+    for org, gen in (("zeta", 30), ("", 10), ("alpha", 20)):
+        add_report(
+            log,
+            kinds.COPILOT_REPORT_USERS_1_DAY,
+            day,
+            h(0),
+            [ndjson([user_record(day, 1, "a", gen, 1)])],
+            org=org or None,
+        )
+    for org, gen in (("zeta", 30), ("alpha", 20)):
+        add_report(
+            log,
+            kinds.COPILOT_REPORT_USERS_1_DAY,
+            other,
+            h(24),
+            [ndjson([user_record(other, 1, "a", gen, 1)])],
+            org=org,
+        )
+    rows = table(tmp_path, log, "copilot_user_metrics")
+    assert [(r["day"], r["report_org"], r["code_generation_activity_count"]) for r in rows] == [
+        (day, "", 10),
+        (other, "alpha", 20),
+    ]
+
+
+def test_record_dated_another_day_than_its_report_clashes_across_reports(tmp_path: Path) -> None:
+    """A record whose own `day` differs from its report's day keys on the record's day: when it
+    meets the same user in that day's own report, the first report by day keeps the row, and
+    every table stays sorted by its key."""
+    log = LogBuilder()
+    d1, d2 = "2026-03-01", "2026-03-02"
+    add_report(
+        log, kinds.COPILOT_REPORT_USERS_1_DAY, d1, h(0), [ndjson([user_record(d1, 2, "b", 5, 1)])]
+    )
+    late = [ndjson([user_record(d1, 2, "b", 9, 1), user_record(d2, 1, "a", 7, 1)])]
+    add_report(log, kinds.COPILOT_REPORT_USERS_1_DAY, d2, h(24), late)
+    rows = table(tmp_path, log, "copilot_user_metrics")
+    got = [(r["day"], r["user_id"], r["code_generation_activity_count"]) for r in rows]
+    assert got == [(d1, 2, 5), (d2, 1, 7)]
+
+
 # --- seats, billing, runs ---------------------------------------------------------------------
 
 

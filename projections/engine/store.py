@@ -10,7 +10,9 @@ import contextlib
 import itertools
 import operator
 import os
+import queue
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,10 +42,37 @@ def insert_rows(
     if replace:
         sql = sql.replace("INSERT INTO", "INSERT OR REPLACE INTO", 1)
     it = iter(rows) if isinstance(rows, Ordered) else iter(sorted(rows, key=sort_key(table)))
+    return _pipelined(conn, sql, it)
+
+
+def _pipelined(conn: sqlite3.Connection, sql: str, rows: Iterator[tuple[object, ...]]) -> int:
+    """executemany() batches on a helper thread while this thread makes the next batch: SQLite
+    releases the GIL while it steps, so B-tree work overlaps the Python that makes rows (the
+    connection is used by one thread at a time: the helper, until it is joined)."""
+    pending: queue.Queue[list[tuple[object, ...]] | None] = queue.Queue(maxsize=4)
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        while (batch := pending.get()) is not None:
+            if failed:
+                continue
+            try:
+                conn.executemany(sql, batch)
+            except BaseException as exc:  # handed to the producing thread, raised there
+                failed.append(exc)
+
+    helper = threading.Thread(target=work, name="ghmc-sqlite-insert", daemon=True)
+    helper.start()
     n = 0
-    while batch := list(itertools.islice(it, BATCH)):
-        conn.executemany(sql, batch)
-        n += len(batch)
+    try:
+        while not failed and (batch := list(itertools.islice(rows, BATCH))):
+            pending.put(batch)
+            n += len(batch)
+    finally:
+        pending.put(None)
+        helper.join()
+    if failed:
+        raise failed[0]
     return n
 
 
@@ -88,7 +117,7 @@ def atomic_db(db_path: Path, *, copy_existing: bool) -> Iterator[sqlite3.Connect
             finally:
                 src.close()
                 dst.close()
-        conn = sqlite3.connect(tmp, isolation_level=None)
+        conn = sqlite3.connect(tmp, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("PRAGMA journal_mode=OFF")
             conn.execute("PRAGMA synchronous=OFF")
