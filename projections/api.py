@@ -34,7 +34,6 @@ import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from projections import meta, window
@@ -184,10 +183,8 @@ def _write(
                 conn.execute(f"DELETE FROM {name} WHERE {cond}", params)
                 keep = window.in_window(table, day)
                 data = rows[name]
-                new = Ordered(partial(filter, keep, data)) if isinstance(data, Ordered) else None
-                written[name] = store.insert_rows(
-                    conn, table, new or [r for r in data if keep(r)], replace=True
-                )
+                new = data.where(keep) if isinstance(data, Ordered) else list(filter(keep, data))
+                written[name] = store.insert_rows(conn, table, new, replace=True)
             store.create_indexes(conn, table)
             say(f"wrote {name}: {written[name]:,} rows" + (f" from {day}" if day else ""))
         meta.write_state(conn, states)

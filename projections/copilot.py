@@ -416,13 +416,13 @@ def file_rows(rid: ReportId, text: str) -> tuple[list[list[Row]], bool]:
     return [rows], any(r[1] != day for r in rows)
 
 
-def _filler(table: str) -> Callable[[Row, int, str], Row]:
+def _filler(table: str) -> Callable[[Row, int, str], Row] | None:
     """Fills report_revisions and source_event_id (where the table has them) into a row."""
     cols = TABLES[table].column_names
     rev = cols.index("report_revisions") if "report_revisions" in cols else None
     src = cols.index("source_event_id") if "source_event_id" in cols else None
     if src is None:
-        return lambda row, _rev, _src: row
+        return None
     if rev is None:
         return lambda row, _rev, s: (*row[:src], s, *row[src + 1 :])
     lo, hi = sorted((rev, src))
@@ -449,11 +449,10 @@ class ReportTables:
         self.reports = reports
         self.stray = stray
 
-    def rows(self, table: str) -> Iterator[Row]:
+    def rows(self, table: str) -> Iterator[list[Row]]:
         """Rows of one report table, sorted by key. On a key clash the enterprise-scope report
         ('' org) wins, then the alphabetically first org; within a report, the first record."""
         spec = TABLES[table]
-        width = len(spec.key)
         order = operator.itemgetter(*[spec.column_names.index(c) for c in spec.key])
         fill = _filler(table)
         group_of = _group_of(table) if not self.stray else (lambda _rid: ())
@@ -464,13 +463,30 @@ class ReportTables:
                 groups.setdefault(group_of(rep.rid), []).append(rep)
         for group in sorted(groups):
             reps = sorted(groups[group], key=lambda r: (r.rid[0], r.rid[2], r.rid[1], r.rid[3]))
-            kept: dict[Row, Row] = {}
+            chunk: list[Row] = []
             for rep in reps:
                 slot = TABLES_OF_KIND[rep.rid[1]].index(table)
                 for packed in rep.files:
                     # our own bytes, packed by `ReportCollector.add` in this process
-                    for row in marshal.loads(packed)[slot]:  # noqa: S302
-                        key = row[:width]
-                        if key not in kept:
-                            kept[key] = fill(row, rep.revisions, rep.source_event_id)
-            yield from sorted(kept.values(), key=order)
+                    rows = marshal.loads(packed)[slot]  # noqa: S302
+                    if fill is None:
+                        chunk.extend(rows)
+                    else:
+                        chunk.extend([fill(r, rep.revisions, rep.source_event_id) for r in rows])
+            chunk.sort(key=order)  # stable: on equal keys the first report, file, record first
+            if len({*map(order, chunk)}) < len(chunk):
+                chunk = _first_of_each_key(chunk, order)
+            if chunk:
+                yield chunk
+
+
+def _first_of_each_key(rows: list[Row], key: Callable[[Row], Any]) -> list[Row]:
+    """Rows sorted by key (stably) → the first row of every key."""
+    out: list[Row] = []
+    last: Any = object()
+    for row in rows:
+        k = key(row)
+        if k != last:
+            out.append(row)
+            last = k
+    return out

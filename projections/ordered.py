@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 
 Row = tuple[object, ...]
 
 
 class Ordered:
-    """One table's rows, made when iterated, already sorted by the table's key (so the writer
-    neither sorts nor holds them). Iterable more than once; picklable when `make` is (a
-    `functools.partial` of a module-level function or method)."""
+    """One table's rows, made when asked for, in chunks (lists) already sorted by the table's key
+    and in key order from chunk to chunk, so the writer neither sorts nor holds them. Can be read
+    more than once; picklable when `make` is (a `functools.partial` of module-level callables)."""
 
     __slots__ = ("make",)
 
-    def __init__(self, make: Callable[[], Iterator[Row]]) -> None:
+    def __init__(self, make: Callable[[], Iterator[list[Row]]]) -> None:
         self.make = make
 
-    def __iter__(self) -> Iterator[Row]:
+    def chunks(self) -> Iterator[list[Row]]:
+        """The rows, chunk by chunk."""
         return self.make()
+
+    def where(self, keep: Callable[[Row], bool]) -> Ordered:
+        """The rows `keep` accepts, still in order."""
+        return Ordered(partial(_kept, self.make, keep))
+
+
+def _kept(
+    make: Callable[[], Iterator[list[Row]]], keep: Callable[[Row], bool]
+) -> Iterator[list[Row]]:
+    for chunk in make():
+        if kept := [r for r in chunk if keep(r)]:
+            yield kept
 
 
 def size(rows: list[Row] | Ordered) -> str:

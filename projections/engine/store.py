@@ -7,7 +7,6 @@ Rows are inserted sorted by key in bounded executemany batches; indexes are crea
 from __future__ import annotations
 
 import contextlib
-import itertools
 import operator
 import os
 import queue
@@ -41,11 +40,15 @@ def insert_rows(
     sql = table.insert_sql()
     if replace:
         sql = sql.replace("INSERT INTO", "INSERT OR REPLACE INTO", 1)
-    it = iter(rows) if isinstance(rows, Ordered) else iter(sorted(rows, key=sort_key(table)))
-    return _pipelined(conn, sql, it)
+    if isinstance(rows, Ordered):
+        return _pipelined(conn, sql, rows.chunks())
+    ordered = sorted(rows, key=sort_key(table))
+    return _pipelined(conn, sql, (ordered[i : i + BATCH] for i in range(0, len(ordered), BATCH)))
 
 
-def _pipelined(conn: sqlite3.Connection, sql: str, rows: Iterator[tuple[object, ...]]) -> int:
+def _pipelined(
+    conn: sqlite3.Connection, sql: str, chunks: Iterator[list[tuple[object, ...]]]
+) -> int:
     """executemany() batches on a helper thread while this thread makes the next batch: SQLite
     releases the GIL while it steps, so B-tree work overlaps the Python that makes rows (the
     connection is used by one thread at a time: the helper, until it is joined)."""
@@ -65,7 +68,9 @@ def _pipelined(conn: sqlite3.Connection, sql: str, rows: Iterator[tuple[object, 
     helper.start()
     n = 0
     try:
-        while not failed and (batch := list(itertools.islice(rows, BATCH))):
+        for batch in chunks:
+            if failed:
+                break
             pending.put(batch)
             n += len(batch)
     finally:
