@@ -152,7 +152,8 @@ class ReportCollector:
         rows_key = ("\0".join(rid), sha or f"event {ev.event_id}")
         if rows_key not in self.packed:
             rows, stray = file_rows(rid, ev.body)
-            self.packed[rows_key] = self._zstd.compress(marshal.dumps(rows))
+            # a copy of exact size: the compressor's buffer is sized for the worst case
+            self.packed[rows_key] = memoryview(self._zstd.compress(marshal.dumps(rows))).tobytes()
             self.stray = self.stray or stray
         entry = (order_of(ev), ev.event_id, sha, rows_key)
         cur = fetch.files.get(index)

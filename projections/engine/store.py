@@ -9,9 +9,7 @@ from __future__ import annotations
 import contextlib
 import operator
 import os
-import queue
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -41,43 +39,18 @@ def insert_rows(
     if replace:
         sql = sql.replace("INSERT INTO", "INSERT OR REPLACE INTO", 1)
     if isinstance(rows, Ordered):
-        return _pipelined(conn, sql, rows.chunks())
+        return _insert(conn, sql, rows.chunks())
     ordered = sorted(rows, key=sort_key(table))
-    return _pipelined(conn, sql, (ordered[i : i + BATCH] for i in range(0, len(ordered), BATCH)))
+    return _insert(conn, sql, (ordered[i : i + BATCH] for i in range(0, len(ordered), BATCH)))
 
 
-def _pipelined(
-    conn: sqlite3.Connection, sql: str, chunks: Iterator[list[tuple[object, ...]]]
-) -> int:
-    """executemany() batches on a helper thread while this thread makes the next batch: SQLite
-    releases the GIL while it steps, so B-tree work overlaps the Python that makes rows (the
-    connection is used by one thread at a time: the helper, until it is joined)."""
-    pending: queue.Queue[list[tuple[object, ...]] | None] = queue.Queue(maxsize=4)
-    failed: list[BaseException] = []
-
-    def work() -> None:
-        while (batch := pending.get()) is not None:
-            if failed:
-                continue
-            try:
-                conn.executemany(sql, batch)
-            except BaseException as exc:  # handed to the producing thread, raised there
-                failed.append(exc)
-
-    helper = threading.Thread(target=work, name="ghmc-sqlite-insert", daemon=True)
-    helper.start()
+def _insert(conn: sqlite3.Connection, sql: str, chunks: Iterator[list[tuple[object, ...]]]) -> int:
+    """executemany() chunk by chunk. (A helper thread stepping SQLite while this one made the next
+    chunk was measured slower: the GIL changes hands on every row.)"""
     n = 0
-    try:
-        for batch in chunks:
-            if failed:
-                break
-            pending.put(batch)
-            n += len(batch)
-    finally:
-        pending.put(None)
-        helper.join()
-    if failed:
-        raise failed[0]
+    for chunk in chunks:
+        conn.executemany(sql, chunk)
+        n += len(chunk)
     return n
 
 
@@ -122,7 +95,7 @@ def atomic_db(db_path: Path, *, copy_existing: bool) -> Iterator[sqlite3.Connect
             finally:
                 src.close()
                 dst.close()
-        conn = sqlite3.connect(tmp, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(tmp, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode=OFF")
             conn.execute("PRAGMA synchronous=OFF")
