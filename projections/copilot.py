@@ -454,8 +454,9 @@ class ReportTables:
         self.stray = stray
 
     def rows(self, table: str) -> Iterator[list[Row]]:
-        """Rows of one report table, sorted by key. On a key clash the enterprise-scope report
-        ('' org) wins, then the alphabetically first org; within a report, the first record."""
+        """Rows of one report table, sorted by key, for `Ordered(first_wins=True)`: on a key clash
+        the enterprise-scope report ('' org) wins, then the alphabetically first org; within a
+        report, the first record (the rows of a key come in that order)."""
         spec = TABLES[table]
         order = operator.itemgetter(*[spec.column_names.index(c) for c in spec.key])
         fill = _filler(table)
@@ -479,19 +480,5 @@ class ReportTables:
                     else:
                         chunk.extend([fill(r, rep.revisions, rep.source_event_id) for r in rows])
             chunk.sort(key=order)  # stable: on equal keys the first report, file, record first
-            if len({*map(order, chunk)}) < len(chunk):
-                chunk = _first_of_each_key(chunk, order)
             if chunk:
                 yield chunk
-
-
-def _first_of_each_key(rows: list[Row], key: Callable[[Row], Any]) -> list[Row]:
-    """Rows sorted by key (stably) → the first row of every key."""
-    out: list[Row] = []
-    last: Any = object()
-    for row in rows:
-        k = key(row)
-        if k != last:
-            out.append(row)
-            last = k
-    return out

@@ -55,7 +55,10 @@ class ReportsFamily:
     def finish(self) -> dict[str, list[Row] | Ordered]:
         """The report tables, each made when written (see `copilot.ReportCollector`)."""
         tables = copilot.ReportTables(self.collector.finish(), self.collector.stray)
-        return {name: Ordered(partial(tables.rows, name)) for name in copilot.REPORT_TABLES}
+        return {
+            name: Ordered(partial(tables.rows, name), first_wins=True)
+            for name in copilot.REPORT_TABLES
+        }
 
 
 def repo_rows(

@@ -11,12 +11,19 @@ Row = tuple[object, ...]
 class Ordered:
     """One table's rows, made when asked for, in chunks (lists) already sorted by the table's key
     and in key order from chunk to chunk, so the writer neither sorts nor holds them. Can be read
-    more than once; picklable when `make` is (a `functools.partial` of module-level callables)."""
+    more than once; picklable when `make` is (a `functools.partial` of module-level callables).
 
-    __slots__ = ("make",)
+    `first_wins`: rows may repeat a key (next to each other, sorted stably); the first row of a
+    key is the one kept, and the writer drops the others (SQLite's INSERT OR IGNORE does it in C,
+    with no key set built in Python)."""
 
-    def __init__(self, make: Callable[[], Iterator[list[Row]]]) -> None:
+    __slots__ = ("first_wins", "make")
+
+    def __init__(
+        self, make: Callable[[], Iterator[list[Row]]], *, first_wins: bool = False
+    ) -> None:
         self.make = make
+        self.first_wins = first_wins
 
     def chunks(self) -> Iterator[list[Row]]:
         """The rows, chunk by chunk."""
@@ -24,7 +31,7 @@ class Ordered:
 
     def where(self, keep: Callable[[Row], bool]) -> Ordered:
         """The rows `keep` accepts, still in order."""
-        return Ordered(partial(_kept, self.make, keep))
+        return Ordered(partial(_kept, self.make, keep), first_wins=self.first_wins)
 
 
 def _kept(
