@@ -39,6 +39,7 @@ from pathlib import Path
 from projections import meta, window
 from projections.engine import store
 from projections.engine.build import Progress, compute, no_cycle_gc
+from projections.engine.side import SideProcessError, copy_table, side_process, side_tables
 from projections.families import Rows, definition_versions
 from projections.ordered import Ordered
 from projections.schema import TABLES
@@ -127,6 +128,7 @@ def project(
     progress: Progress | None = None,
     workers: int | None = None,
     shares: int | None = None,
+    side: bool | None = None,
 ) -> ProjectReport:
     """Bring metrics.db up to date with the archive in raw_dir (see module docstring)."""
     started = time.perf_counter()
@@ -145,18 +147,57 @@ def project(
     say(f"{mode} rebuild of {len(plan)} tables")
     new_states = {t: meta.TableState(versions[t], head, day) for t, day in plan.items()}
     try:
-        procs, n = _split(src, workers, shares)
-        # The collector stays paused until the rows are written and freed: back on any earlier,
-        # its next young-generation pass walks every row still alive (~0.05 s, measured).
-        with no_cycle_gc():
-            rows = compute(src, set(plan), settings, say, workers=procs, shares=n)
-            written = _write(db_path, rows, plan, new_states, copy_existing=not whole, say=say)
-            del rows
-    except (sqlite3.Error, OSError) as exc:
+        written = _build(
+            src,
+            plan,
+            settings=settings,
+            say=say,
+            split=(workers, shares, side),
+            db_path=db_path,
+            states=new_states,
+            copy_existing=not whole,
+        )
+    except (sqlite3.Error, OSError, SideProcessError) as exc:
         raise ProjectionError(f"could not build {db_path}: {exc} (metrics.db unchanged)") from exc
     return ProjectReport(
         db_path, mode, head, tuple(sorted(plan)), written, seconds=time.perf_counter() - started
     )
+
+
+def _build(
+    src: EventSource,
+    plan: dict[str, str | None],
+    *,
+    settings: Settings,
+    say: Progress,
+    split: tuple[int | None, int | None, bool | None],
+    db_path: Path,
+    states: dict[str, meta.TableState],
+    copy_existing: bool,
+) -> dict[str, int]:
+    """Compute the planned tables (the report tables in a side process when worth it, see
+    `engine.side`) and write them in one atomic build; return the rows written per table."""
+    workers, shares, side = split
+    procs, n = _split(src, workers, shares)
+    aside = side_tables(set(plan), src, False if side is None and workers == 1 else side)
+    part = db_path.with_name(f".{db_path.name}.{os.getpid()}.part.tmp")
+    # The collector stays paused until the rows are written and freed: back on any earlier,
+    # its next young-generation pass walks every row still alive (~0.05 s, measured).
+    with no_cycle_gc(), side_process(src, aside, settings, part) as wait:
+        rest = set(plan) - aside
+        rows = compute(src, rest, settings, say, workers=procs, shares=n) if rest else {}
+        if aside:
+            say(f"waiting for the {len(aside)} report tables of the side process")
+            wait()
+        return _write(
+            db_path,
+            rows,
+            plan,
+            states,
+            copy_existing=copy_existing,
+            say=say,
+            part=part if aside else None,
+        )
 
 
 def _write(
@@ -167,21 +208,33 @@ def _write(
     *,
     copy_existing: bool,
     say: Progress,
+    part: Path | None = None,
 ) -> dict[str, int]:
-    """Write each planned table whole (plan None) or its window from the planned day."""
+    """Write each planned table whole (plan None) or its window from the planned day; a table
+    missing from `rows` is copied from the `part` file (written by the side process)."""
     written: dict[str, int] = {}
-    with store.atomic_db(db_path, copy_existing=copy_existing) as conn:
+    with store.atomic_db(db_path, copy_existing=copy_existing, attach=part) as conn:
         store.ensure_meta(conn)
         existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         for name in sorted(plan):
             table, day = TABLES[name], plan[name]
-            if day is None or name not in existing:
+            whole = day is None or name not in existing
+            if name not in rows:
+                if whole:
+                    store.create_table(conn, table)
+                else:
+                    cond, params = window.where(table, str(day))
+                    conn.execute(f"DELETE FROM main.{name} WHERE {cond}", params)
+                written[name] = copy_table(
+                    conn, name, None if whole else window.where(table, str(day))
+                )
+            elif whole:
                 store.create_table(conn, table)
                 written[name] = store.insert_rows(conn, table, rows[name])
             else:
-                cond, params = window.where(table, day)
-                conn.execute(f"DELETE FROM {name} WHERE {cond}", params)
-                keep = window.in_window(table, day)
+                cond, params = window.where(table, str(day))
+                conn.execute(f"DELETE FROM main.{name} WHERE {cond}", params)
+                keep = window.in_window(table, str(day))
                 data = rows[name]
                 new = data.where(keep) if isinstance(data, Ordered) else list(filter(keep, data))
                 written[name] = store.insert_rows(conn, table, new, replace=True)
@@ -205,6 +258,7 @@ def replay(
     progress: Progress | None = None,
     workers: int | None = None,
     shares: int | None = None,
+    side: bool | None = None,
 ) -> ProjectReport:
     """Recompute `tables` (default: all) in the window from from_day; older rows stay untouched."""
     started = time.perf_counter()
@@ -225,19 +279,17 @@ def replay(
         for t in names
     }
     try:
-        procs, n = _split(src, workers, shares)
-        with no_cycle_gc():  # as in `project`
-            rows = compute(src, set(names), settings, say, workers=procs, shares=n)
-            written = _write(
-                db_path,
-                rows,
-                dict.fromkeys(names, from_day),
-                new_states,
-                copy_existing=True,
-                say=say,
-            )
-            del rows
-    except (sqlite3.Error, OSError) as exc:
+        written = _build(
+            src,
+            dict.fromkeys(names, from_day),
+            settings=settings,
+            say=say,
+            split=(workers, shares, side),
+            db_path=db_path,
+            states=new_states,
+            copy_existing=True,
+        )
+    except (sqlite3.Error, OSError, SideProcessError) as exc:
         raise ProjectionError(
             f"could not replay into {db_path}: {exc} (metrics.db unchanged)"
         ) from exc

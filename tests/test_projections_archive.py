@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 import archive
 from archive.envelope import Event
-from projections import Settings, fakes, project
+from projections import ProjectionError, Settings, fakes, project, replay
 from tests.projections_support import build, dump, quiet
 
 EVENTS = fakes.scenario(random.Random(11), days=4)
@@ -87,3 +88,50 @@ def test_shares_and_workers_give_the_rows_of_one_pass(
     project(raw, split, Settings(), progress=quiet, workers=workers, shares=shares)
     assert dump(split) == dump(one)
     assert any(dump(one).values())
+
+
+def test_report_tables_from_the_side_process_equal_one_pass(tmp_path: Path) -> None:
+    """The report tables computed and written by a process of their own (copied in with INSERT …
+    SELECT) equal those of one pass, for a full build and for a replay window; the scratch file is
+    gone afterwards."""
+    raw = tmp_path / "raw"
+    write_archive(EVENTS, raw, 64_000)
+    one, side = tmp_path / "one.db", tmp_path / "side.db"
+    project(raw, one, Settings(), progress=quiet, workers=1, shares=1, side=False)
+    lines: list[str] = []
+    project(raw, side, Settings(), progress=lines.append, side=True)
+    assert any("side process" in line for line in lines)
+    assert dump(side) == dump(one)
+    assert dump(one)["copilot_user_metrics"] and dump(one)["copilot_breakdown_daily"]
+    days = sorted({r[1] for r in dump(one)["copilot_user_metrics"]})
+    day = days[len(days) // 2]
+    for db, aside in ((one, False), (side, True)):
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE copilot_user_metrics SET user_login = 'stale'")
+        replay(raw, db, Settings(), day, ["copilot_user_metrics"], progress=quiet, side=aside)
+    assert dump(side) == dump(one)
+    kept = [r for r in dump(one)["copilot_user_metrics"] if r[3] == "stale"]
+    assert kept and all(r[1] < day for r in kept)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.db", "raw", "side.db"]
+
+
+def test_side_process_failure_leaves_metrics_db_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A side process that fails makes the build fail with the documented error: metrics.db
+    stays as it was and no scratch file is left."""
+    raw = tmp_path / "raw"
+    write_archive(EVENTS, raw, 64_000)
+    db = tmp_path / "metrics.db"
+    project(raw, db, Settings(), progress=quiet, side=False)
+    before = db.read_bytes()
+    write_archive(EVENTS[:5], raw, 64_000)  # the head moves: the next project rebuilds
+
+    def full_disk(_path: Path) -> sqlite3.Connection:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("projections.engine.store.scratch_db", full_disk)  # seen by the child
+    with pytest.raises(ProjectionError, match=r"metrics\.db unchanged"):
+        project(raw, db, Settings(), progress=quiet, side=True)
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.db", "raw"]
