@@ -7,9 +7,9 @@ Phases run in separate processes so each reports its own peak RSS:
   generate  a synthetic archive through archive.ArchiveWriter (projections.fakes scenarios)
   floor     read every segment: zstd-decompress + orjson.loads of each envelope AND its body
   floor2    the same floor with the segment files dealt to 2 processes (the parallel floor)
-  rebuild   projections.project(raw, db) full rebuild with the defaults (processes and shares
-            chosen from the machine and the archive size)
-  onepass   one process, one share: a single pass over the archive (most memory)
+  rebuild   projections.project(raw, db) full rebuild with the defaults (processes, shares and
+            the Copilot side process chosen from the machine and the archive size)
+  onepass   one process, one share, no side process: a single pass over the archive
   workers2  two worker processes, one share each
 The load average is printed before and after: other work on the machine skews every figure.
   duckdb    DuckDB parsing every body as JSON through archive.duck's `events` view (comparison)
@@ -131,7 +131,13 @@ def rebuild(
     db.unlink(missing_ok=True)
     t = time.perf_counter()
     report = project(
-        raw, db, Settings(), progress=lambda _line: None, workers=workers, shares=shares
+        raw,
+        db,
+        Settings(),
+        progress=lambda _line: None,
+        workers=workers,
+        shares=shares,
+        side=False if workers == 1 else None,
     )
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
