@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 from pathlib import Path
@@ -115,11 +116,12 @@ def test_report_tables_from_the_side_process_equal_one_pass(tmp_path: Path) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.db", "raw", "side.db"]
 
 
+@pytest.mark.parametrize("how", ["full disk", "process died"])
 def test_side_process_failure_leaves_metrics_db_untouched(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
-    """A side process that fails makes the build fail with the documented error: metrics.db
-    stays as it was and no scratch file is left."""
+    """A side process that fails (an error, or killed outright) makes the build fail with the
+    documented error: metrics.db stays as it was and no scratch file is left."""
     raw = tmp_path / "raw"
     write_archive(EVENTS, raw, 64_000)
     db = tmp_path / "metrics.db"
@@ -127,10 +129,12 @@ def test_side_process_failure_leaves_metrics_db_untouched(
     before = db.read_bytes()
     write_archive(EVENTS[:5], raw, 64_000)  # the head moves: the next project rebuilds
 
-    def full_disk(_path: Path) -> sqlite3.Connection:
+    def fail(_path: Path) -> sqlite3.Connection:
+        if how == "process died":
+            os._exit(9)
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr("projections.engine.store.scratch_db", full_disk)  # seen by the child
+    monkeypatch.setattr("projections.engine.store.scratch_db", fail)  # seen by the child
     with pytest.raises(ProjectionError, match=r"metrics\.db unchanged"):
         project(raw, db, Settings(), progress=quiet, side=True)
     assert db.read_bytes() == before
