@@ -139,3 +139,19 @@ def test_side_process_failure_leaves_metrics_db_untouched(
         project(raw, db, Settings(), progress=quiet, side=True)
     assert db.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.db", "raw"]
+
+
+def test_side_process_also_works_when_started_by_spawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows has no fork: a spawned side process (fresh interpreter, pickled arguments) gives
+    the same tables."""
+    monkeypatch.setattr(
+        "projections.engine.side.multiprocessing.get_all_start_methods", lambda: ["spawn"]
+    )
+    raw = tmp_path / "raw"
+    write_archive(EVENTS, raw, 64_000)
+    one, side = tmp_path / "one.db", tmp_path / "side.db"
+    project(raw, one, Settings(), progress=quiet, side=False)
+    project(raw, side, Settings(), progress=quiet, side=True)
+    assert dump(side) == dump(one)
