@@ -11,9 +11,10 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +46,8 @@ try:
         __version__ = "0.1.0"
 except ImportError:  # pragma: no cover
     __version__ = "0.1.0"
+
+log = logging.getLogger("ghmc.ingest")
 
 USER_AGENT = f"ghmc/{__version__}"
 ACCEPT = "application/vnd.github+json"
@@ -275,6 +278,8 @@ class GitHubClient(_BaseClient):
         self.credential = credential_id(token)
         self.rate = RateLimitState()
         self.warnings: list[str] = []
+        self.on_wait: Callable[[float], None] | None = None
+        """Hears of a wait for the rate limit's reset (seconds) before it starts."""
         self._checked_token = False
         super().__init__(
             session=session,
@@ -288,6 +293,27 @@ class GitHubClient(_BaseClient):
                 "User-Agent": USER_AGENT,
             },
         )
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        super()._before_sleep(state)
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Transient) and exc.status in {403, 429} and state.next_action:
+            # GitHub refused for a rate limit (primary or secondary): a wait to count and show
+            self.rate.record_wait(state.next_action.sleep, secondary=exc.secondary)
+            self._waiting(state.next_action.sleep, self.rate.remaining or 0, exc.secondary)
+
+    def _waiting(self, seconds: float, remaining: int, secondary: bool = False) -> None:
+        until = time.strftime("%H:%M:%S", time.gmtime(self.clock() + seconds))
+        which = "secondary rate limit hit" if secondary else f"rate limit down to {remaining}"
+        log.warning(
+            "enterprise %s: %s; waiting %.1f min, until %s UTC",
+            self.enterprise_id,
+            which,
+            seconds / 60,
+            until,
+        )
+        if self.on_wait is not None:
+            self.on_wait(seconds)
 
     def url(self, path: str) -> str:
         """Absolute URL of an API path."""
@@ -333,7 +359,11 @@ class GitHubClient(_BaseClient):
         expect_json: bool,
     ) -> HttpResponse:
         self.rate.pace(
-            self.clock, self.sleep, self.policy.pace_reserve_fraction, self.policy.reset_max_wait
+            self.clock,
+            self.sleep,
+            self.policy.pace_reserve_fraction,
+            self.policy.reset_max_wait,
+            self._waiting,
         )
         try:
             resp = self._receive(url, headers)

@@ -28,6 +28,9 @@ class RateLimitState:
     reset: float | None = None
     lowest: int | None = None
     waited: float = 0.0
+    """Seconds waited for the primary (hourly) limit: pacing, or a refusal until its reset."""
+    waited_secondary: float = 0.0
+    """Seconds waited after secondary-limit refusals (Retry-After or back-off)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def update(self, headers: Mapping[str, str]) -> None:
@@ -46,8 +49,16 @@ class RateLimitState:
         """How many requests to keep in hand (a fraction of the limit, at least 1)."""
         return max(1, int((self.limit or 0) * fraction))
 
-    def pace(self, clock: Clock, sleep: Sleep, fraction: float, max_wait: float) -> float:
-        """Wait for the reset when the budget is down to the reserve; return seconds waited."""
+    def pace(
+        self,
+        clock: Clock,
+        sleep: Sleep,
+        fraction: float,
+        max_wait: float,
+        on_wait: Callable[[float, int], None] | None = None,
+    ) -> float:
+        """Wait for the reset when the budget is down to the reserve; return seconds waited.
+        `on_wait(seconds, remaining)` hears of a wait before it starts."""
         with self._lock:
             remaining, reset = self.remaining, self.reset
         if remaining is None or reset is None or remaining > self.reserve(fraction):
@@ -56,9 +67,20 @@ class RateLimitState:
         if delay <= 0:
             return 0.0
         delay = min(delay, max_wait)
+        if on_wait is not None:
+            on_wait(delay, remaining)
         sleep(delay)
+        self.record_wait(delay)
         with self._lock:
-            self.waited += delay
             if self.limit is not None:
                 self.remaining = None  # unknown until the next answer
         return delay
+
+    def record_wait(self, seconds: float, *, secondary: bool = False) -> None:
+        """Count a wait for the primary limit (pacing, a refusal until the reset) or, with
+        `secondary`, for a secondary limit."""
+        with self._lock:
+            if secondary:
+                self.waited_secondary += seconds
+            else:
+                self.waited += seconds

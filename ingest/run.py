@@ -80,6 +80,8 @@ class RunSummary:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error_count: int = 0
+    rate_limit_waited_s: float = 0.0
+    """Seconds spent waiting for primary rate-limit resets (the token's hourly budget ran out)."""
 
     def line(self) -> str:
         """One line for the terminal."""
@@ -89,6 +91,8 @@ class RunSummary:
             f"events, {self.bytes_received / 1e6:,.1f} MB received, "
             f"rate limit low {self.rate_limit_remaining_min}"
         )
+        if self.rate_limit_waited_s:
+            text += f", waited {self.rate_limit_waited_s / 60:.0f} min for rate-limit resets"
         if self.error_count:
             text += f", {self.error_count} failed requests"
         return text
@@ -261,6 +265,8 @@ def _run_enterprise(env: _Env, ent: EnterpriseConfig, index: PlanIndex) -> RunSu
         env.clock(),
         env.progress,
     )
+    for c in {id(c): c for c in (api, billing)}.values():
+        c.on_wait = lambda seconds, c=c: _waiting(ctx, c, seconds)
     try:
         _collect(ctx, env.families, env.writer, env.lock)
     except AuthFailed as exc:
@@ -279,6 +285,9 @@ def _run_enterprise(env: _Env, ent: EnterpriseConfig, index: PlanIndex) -> RunSu
             for warning in c.warnings:
                 stats.add_warning(warning)
                 log.warning("%s", warning)
+        for warning in _wait_warnings(ent.id, list(clients)):
+            stats.add_warning(warning)
+            log.warning("%s", warning)
         summary = _summary(
             run_id=run_id,
             enterprise_id=ent.id,
@@ -297,6 +306,31 @@ def _run_enterprise(env: _Env, ent: EnterpriseConfig, index: PlanIndex) -> RunSu
         downloader.close()
         ctx.report(f"done ({summary.status})")
     return summary
+
+
+def _wait_warnings(enterprise_id: str, clients: list[GitHubClient]) -> list[str]:
+    """What the run's rate-limit waits mean, for its warnings."""
+    primary = sum(c.rate.waited for c in clients)
+    secondary = sum(c.rate.waited_secondary for c in clients)
+    out = []
+    if primary:
+        out.append(
+            f"enterprise {enterprise_id}: the token's hourly rate limit ran out; the run waited "
+            f"{primary / 60:.0f} min for its reset (this day needed more than one hour of the "
+            "token's budget; see README, Rate limits)"
+        )
+    if secondary:
+        out.append(
+            f"enterprise {enterprise_id}: GitHub's secondary rate limit refused requests; the run "
+            f"waited {secondary / 60:.1f} min in all before retrying them"
+        )
+    return out
+
+
+def _waiting(ctx: Ctx, client: GitHubClient, seconds: float) -> None:
+    """Show a rate-limit wait on the progress display (it may last most of an hour)."""
+    until = time.strftime("%H:%M", time.gmtime(client.clock() + seconds))
+    ctx.report(f"rate limit spent: waiting {seconds / 60:.0f} min, until {until} UTC")
 
 
 def _collect(
@@ -335,6 +369,7 @@ def _summary(
 ) -> RunSummary:
     counters = [c.counters for c in clients] + [downloader.counters]
     lows = [c.rate.lowest for c in clients if c.rate.lowest is not None]
+    waited = sum(c.rate.waited + c.rate.waited_secondary for c in clients)
     if interrupted:
         status = "interrupted"
     elif not stats.error_count:
@@ -359,6 +394,7 @@ def _summary(
         errors=list(stats.errors),
         warnings=list(stats.warnings),
         error_count=stats.error_count,
+        rate_limit_waited_s=round(waited, 1),
     )
 
 

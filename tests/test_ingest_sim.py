@@ -229,16 +229,29 @@ def test_sigkill_during_runs_loses_and_duplicates_nothing(tmp_path: Path) -> Non
 
 
 def test_exhausted_budget_waits_for_the_reset(tmp_path: Path) -> None:
-    """With a tiny rate limit the run waits (virtually) for the reset and completes."""
+    """With a tiny rate limit the run waits (virtually) for the reset and completes; the wait is
+    shown on the progress display while it lasts, then counted and explained in the run's
+    summary and warnings."""
     clock = VirtualClock(day_start(SIM_DAY))
     sim = start_sim(clock, rate_limit=60, rate_window_s=3600)
     try:
         cfg, _p, _e = write_config(sim, tmp_path, history_days=2)
-        result = ingest(cfg, clock)
+        phases: list[str] = []
+        result = run_ingest(
+            cfg,
+            clock=clock,
+            sleep=clock.sleep,
+            progress=lambda _ent, **fields: phases.append(str(fields.get("phase"))),
+        )
         assert result.status == "ok", result.lines()
         assert sum(clock.slept) >= 3000
         limited = [e for e in sim.request_log if e.status in (403, 429)]
         assert len(limited) <= len(sim.enterprises)
+        assert any(p.startswith("rate limit spent: waiting") for p in phases)
+        for run in result.runs:
+            assert run.rate_limit_waited_s >= 3000 / len(result.runs) / 2
+            assert "min for rate-limit resets" in run.line()
+            assert any("hourly rate limit ran out" in w for w in run.warnings)
     finally:
         sim.stop()
 
