@@ -87,9 +87,11 @@ PARALLEL_CPUS = 4
 """A second worker process only by default from this many cores: a one-process rebuild already
 keeps ~1.3 cores busy (the archive reader decompresses in a thread), and on the 2-core bench box
 two workers were slower (bench/RESULTS.md)."""
-SHARE_BYTES = 200_000_000
-"""Compressed repository data per share: bounds a process's memory (≈ 1.6 MB of RSS per MB,
-measured on bench/projection_bench.py archives) at the cost of one archive read per share."""
+SHARE_BYTES = 150_000_000
+"""Compressed repository data per share: bounds a process's memory at the cost of one archive read
+per share. Measured: ≈ 2.5 MB of RSS per MB on the simulated `large` year (313 MB for 127 MB of
+repository kinds, bench/RESULTS.md round 4; the smaller bodies of `projections.fakes` gave 1.6),
+so a share stays under ~400 MB."""
 
 
 def _split(src: EventSource, workers: int | None, shares: int | None) -> tuple[int, int]:
