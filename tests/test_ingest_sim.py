@@ -248,8 +248,11 @@ def test_exhausted_budget_waits_for_the_reset(tmp_path: Path) -> None:
         limited = [e for e in sim.request_log if e.status in (403, 429)]
         assert len(limited) <= len(sim.enterprises)
         assert any(p.startswith("rate limit spent: waiting") for p in phases)
-        for run in result.runs:
-            assert run.rate_limit_waited_s >= 3000 / len(result.runs) / 2
+        # the enterprises share the virtual clock: one's wait may reset the other's window too
+        waited = [run for run in result.runs if run.rate_limit_waited_s]
+        assert waited
+        assert 3000 <= sum(r.rate_limit_waited_s for r in waited) <= sum(clock.slept) + 1
+        for run in waited:
             assert "min for rate-limit resets" in run.line()
             assert any("hourly rate limit ran out" in w for w in run.warnings)
     finally:
