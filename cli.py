@@ -305,6 +305,14 @@ def status_cmd(ctx: Context) -> None:
 # --- projection commands (projections/) ---------------------------------------------------------
 
 
+def _run_lock(cfg: config_mod.Config) -> Any:
+    """The lock `daily` holds: a command that writes metrics.db, exports or backups never runs
+    beside another one (a `replay` overwritten by the scheduled job's `project`); exit 4."""
+    import archive
+
+    return archive.RunLock(cfg.data_dir)
+
+
 @cli.command("project")
 @pass_ctx
 def project_cmd(ctx: Context) -> None:
@@ -313,7 +321,8 @@ def project_cmd(ctx: Context) -> None:
 
     cfg = ctx.config
     settings = projections.Settings.from_config(cfg)
-    report = projections.project(cfg.raw_dir, cfg.db_path, settings)
+    with _run_lock(cfg):
+        report = projections.project(cfg.raw_dir, cfg.db_path, settings)
     click.echo(report.summary())
 
 
@@ -332,7 +341,10 @@ def replay_cmd(ctx: Context, from_day: str, tables: tuple[str, ...]) -> None:
     cfg = ctx.config
     settings = projections.Settings.from_config(cfg)
     try:
-        report = projections.replay(cfg.raw_dir, cfg.db_path, settings, from_day, tables or None)
+        with _run_lock(cfg):
+            report = projections.replay(
+                cfg.raw_dir, cfg.db_path, settings, from_day, tables or None
+            )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(report.summary())
@@ -364,13 +376,14 @@ def export_cmd(ctx: Context, to_dir: Path | None) -> None:
     import export
 
     cfg = ctx.config
-    report = export.export_tables(
-        cfg.db_path,
-        to_dir or cfg.export.dir,
-        cfg.export.onedrive_dir,
-        cfg.export.keep_days,
-        head_hash=_archive_head(cfg.raw_dir),
-    )
+    with _run_lock(cfg):
+        report = export.export_tables(
+            cfg.db_path,
+            to_dir or cfg.export.dir,
+            cfg.export.onedrive_dir,
+            cfg.export.keep_days,
+            head_hash=_archive_head(cfg.raw_dir),
+        )
     for f in report.files:
         click.echo(f"{f.name:<40} {f.rows:>10} rows  {f.bytes:>12} bytes")
     where = f" and {report.onedrive_dir}" if report.onedrive_dir else ""
@@ -386,14 +399,15 @@ def backup_cmd(ctx: Context, weekly: bool) -> None:
     import export
 
     cfg = ctx.config
-    report = export.backup(
-        cfg.db_path,
-        cfg.raw_dir,
-        cfg.backup.dir,
-        weekly=weekly,
-        daily_keep_days=cfg.backup.keep_days,
-        weekly_keep_weeks=cfg.backup.keep_weeks,
-    )
+    with _run_lock(cfg):
+        report = export.backup(
+            cfg.db_path,
+            cfg.raw_dir,
+            cfg.backup.dir,
+            weekly=weekly,
+            daily_keep_days=cfg.backup.keep_days,
+            weekly_keep_weeks=cfg.backup.keep_weeks,
+        )
     click.echo(f"daily backup:  {report.daily_path} ({sum(report.table_rows.values())} rows)")
     if report.weekly_path is not None:
         click.echo(f"weekly dump:   {report.weekly_path}")

@@ -112,3 +112,27 @@ def test_cli_repair_while_locked_exits_4(
         main(["--config", str(cfg), "verify", "--repair"])
     assert exc.value.code == 4
     assert "another ghmc run holds" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["project"], ["replay", "--from", "2026-11-01"], ["export"], ["backup"]],
+)
+def test_commands_that_write_results_exit_4_while_locked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """project, replay, export and backup write what `daily` writes: while another run holds the
+    lock they exit 4 naming it, and touch nothing (a replay cannot be undone by the scheduled
+    job's project, nor two exports interleave)."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        f'data_dir = "{tmp_path.as_posix()}"\n[[enterprises]]\nid = "c"\norgs = ["o"]\n'
+        'token_env = "GHMC_TEST_TOKEN"\n',
+        encoding="utf-8",
+    )
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    with archive.RunLock(tmp_path), pytest.raises(SystemExit) as exc:
+        main(["--config", str(cfg), *command])
+    assert exc.value.code == 4
+    assert "another ghmc run holds" in capsys.readouterr().err
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
