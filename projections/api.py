@@ -25,7 +25,7 @@ Every write is built in a temporary copy and swapped in atomically.
 and the size of the archive's repository kinds: 2 processes for a big archive on ≥ 4 cores, and
 one share per SHARE_BYTES of compressed data so memory stays bounded as the archive grows.
 `side` (default: from the machine and the size of the report files; never with workers=1) puts
-the Copilot report tables in a process of their own (`engine.side`).
+the per-user Copilot tables in a process of their own (`engine.side`).
 """
 
 from __future__ import annotations

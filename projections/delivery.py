@@ -43,10 +43,11 @@ class Single:
 
 
 class ReportsFamily:
-    """Copilot report files → the four report tables."""
+    """Copilot report files of some report kinds → the tables those kinds feed."""
 
-    def __init__(self) -> None:
-        self.collector = copilot.ReportCollector()
+    def __init__(self, report_kinds: frozenset[str]) -> None:
+        self.collector = copilot.ReportCollector(report_kinds)
+        self.tables = copilot.tables_of(report_kinds)
 
     def add(self, ev: Fetched) -> None:
         """Take a report file."""
@@ -55,10 +56,7 @@ class ReportsFamily:
     def finish(self) -> dict[str, list[Row] | Ordered]:
         """The report tables, each made when written (see `copilot.ReportCollector`)."""
         tables = copilot.ReportTables(self.collector.finish(), self.collector.stray)
-        return {
-            name: Ordered(partial(tables.rows, name), first_wins=True)
-            for name in copilot.REPORT_TABLES
-        }
+        return {name: Ordered(partial(tables.rows, name), first_wins=True) for name in self.tables}
 
 
 def repo_rows(

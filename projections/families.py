@@ -78,16 +78,18 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "copilot",
         copilot.KINDS,
-        (
-            "copilot_daily_metrics",
-            "copilot_breakdown_daily",
-            "copilot_user_metrics",
-            "copilot_user_teams",
-            "copilot_repo_metrics",
-        ),
+        copilot.tables_of(copilot.OTHER_KINDS),
         (copilot,),
         False,
-        lambda _s: delivery.ReportsFamily(),
+        lambda _s: delivery.ReportsFamily(copilot.OTHER_KINDS),
+    ),
+    Family(
+        "copilot_users",
+        copilot.KINDS,
+        copilot.tables_of(copilot.PER_USER_KINDS),
+        (copilot,),
+        False,
+        lambda _s: delivery.ReportsFamily(copilot.PER_USER_KINDS),
     ),
     Family(
         "seats",

@@ -1,12 +1,13 @@
-"""The Copilot report family computed and written by a process of its own, beside the rest.
+"""The per-user Copilot tables computed and written by a process of their own, beside the rest.
 
-Report files and repository activity share no event and no row, and on a year of a large
-enterprise the reports are most of the work: their rows (millions a year) cost more to bind into
+The users and user-teams reports share no event and no row with anything else, and on a year of a
+large enterprise they are most of the work: their rows (millions a year) cost more to bind into
 SQLite from Python than to compute. So, when the report files are big enough and the machine has
-a second core, a child process reads the report kinds, computes the report tables and writes them
-(without indexes) into a scratch SQLite file beside metrics.db, while the parent computes the
-other families. The parent then copies each table in with one `INSERT … SELECT` (SQLite alone, no
-Python per row) inside the same atomic build. The rows are the same either way (tested).
+a second core, a child process reads those reports, computes copilot_user_metrics and
+copilot_user_teams and writes them (without indexes) into a scratch SQLite file beside metrics.db,
+while the parent computes every other family (the other report tables included). The parent then
+copies the tables in with one `INSERT … SELECT` each (SQLite alone, no Python per row) inside the
+same atomic build. The rows are the same either way (tested).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from projections.schema import TABLES
 from projections.settings import Settings
 from projections.source import ArchiveSource, EventSource
 
-FAMILY = "copilot"
+FAMILY = "copilot_users"
 SIDE_BYTES = 32_000_000
 """Compressed report files from which a process of their own pays for its start (measured on
 bench/projection_bench.py archives: a 90-day `large` archive has ~90 MB)."""
@@ -40,7 +41,7 @@ class SideProcessError(Exception):
 
 
 def side_tables(tables: set[str], source: EventSource, side: bool | None) -> frozenset[str]:
-    """The asked tables the side process computes: the report tables when `side` is True, none
+    """The asked tables the side process computes: the per-user tables when `side` is True, none
     when False, else (None) when the machine and the archive's report files are big enough."""
     mine = frozenset(tables) & frozenset(BY_NAME[FAMILY].tables)
     if not mine or side is False:
