@@ -179,8 +179,8 @@ def _build(
     states: dict[str, meta.TableState],
     copy_existing: bool,
 ) -> dict[str, int]:
-    """Compute the planned tables (the report tables in a side process when worth it, see
-    `engine.side`) and write them in one atomic build; return the rows written per table."""
+    """Compute the planned tables (the per-user report tables in a side process when worth it,
+    see `engine.side`) and write them in one atomic build; return the rows written per table."""
     workers, shares, side = split
     procs, n = _split(src, workers, shares)
     aside = side_tables(set(plan), src, False if side is None and workers == 1 else side)

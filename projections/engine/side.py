@@ -30,9 +30,10 @@ from projections.settings import Settings
 from projections.source import ArchiveSource, EventSource
 
 FAMILY = "copilot_users"
-SIDE_BYTES = 32_000_000
-"""Compressed report files from which a process of their own pays for its start (measured on
-bench/projection_bench.py archives: a 90-day `large` archive has ~90 MB)."""
+SIDE_BYTES = 24_000_000
+"""Compressed report files from which a process of their own pays for its start. Measured on a
+90-day `large` archive with 27 MB of them: 5.2–5.8 s with the side process, 5.9–6.1 s without (2
+cores, one busy with other work); a spawned process (Windows) costs ~1 s more to start."""
 SIDE_CPUS = 2
 
 
