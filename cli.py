@@ -165,6 +165,8 @@ def runs_cmd(ctx: Context, enterprise: str | None, limit: int) -> None:
         click.echo(run.line())
         for error in run.errors[:3]:
             click.echo(f"    error: {error}")
+        for warning in run.warnings[:3]:
+            click.echo(f"    warning: {warning}")
 
 
 # --- archive commands (auditors) ----------------------------------------------------------------

@@ -25,6 +25,9 @@ class RunRecord:
     charged: int | None
     events: int | None
     errors: list[str]
+    warnings: list[str]
+    waited_s: float | None
+    """Seconds waited for rate limits (None for runs archived before ghmc recorded it)."""
 
     def line(self) -> str:
         """One row of `ghmc runs`."""
@@ -32,11 +35,12 @@ class RunRecord:
         def n(v: int | None) -> str:
             return "-" if v is None else str(v)
 
+        waited = f"  waited {self.waited_s / 60:.0f} min" if self.waited_s else ""
         return (
             f"{self.started_at[:19]}  {self.enterprise_id:<12} {self.status:<11} "
             f"req {n(self.requests):>6}  304 {n(self.not_modified):>6}  "
             f"charged {n(self.charged):>6}  events {n(self.events):>6}  "
-            f"errors {len(self.errors)}  {self.run_id}"
+            f"errors {len(self.errors)}  warnings {len(self.warnings)}{waited}  {self.run_id}"
         )
 
 
@@ -68,6 +72,8 @@ def list_runs(
                 charged=f.get("charged"),
                 events=f.get("events"),
                 errors=list(f.get("errors", [])),
+                warnings=list(f.get("warnings", [])),
+                waited_s=f.get("rate_limit_waited_s"),
             )
         )
     out.sort(key=lambda r: (r.started_at, r.run_id), reverse=True)

@@ -255,6 +255,11 @@ def test_exhausted_budget_waits_for_the_reset(tmp_path: Path) -> None:
         for run in waited:
             assert "min for rate-limit resets" in run.line()
             assert any("hourly rate limit ran out" in w for w in run.warnings)
+        listed = {r.run_id: r for r in list_runs(cfg.raw_dir)}  # what `ghmc runs` prints
+        for run in waited:
+            assert listed[run.run_id].waited_s == run.rate_limit_waited_s
+            assert "waited " in listed[run.run_id].line()
+            assert any("hourly rate limit" in w for w in listed[run.run_id].warnings)
     finally:
         sim.stop()
 
