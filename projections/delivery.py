@@ -6,15 +6,23 @@ per-repo steps (`repo_rows`) are public so the simulator's truth can be compared
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import marshal
+import operator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
+
+import zstandard
 
 from projections import copilot, dora, velocity
 from projections.activity import ActivityCollector, RepoSlice, Review, slices
 from projections.dora_metrics import MetricsBuilder
 from projections.events import Fetched
 from projections.ordered import Ordered
+from projections.schema import TABLES
 from projections.settings import Settings
 
 Row = tuple[object, ...]
@@ -78,11 +86,44 @@ def repo_rows(
 
 @dataclass(slots=True)
 class DeliveryPart:
-    """One share's delivery results: per-repo rows, inputs of the cross-repo aggregates."""
+    """One share's delivery results: its per-repo rows packed (sorted, in zstd-compressed
+    `marshal` chunks: a share's rows stay small while the next share is computed) and its part of
+    the cross-repo aggregates."""
 
-    rows: Rows
-    repos: list[tuple[list[dora.Deploy], list[dora.Change], list[dora.Incident]]]
+    rows: dict[str, list[bytes]]
+    metrics: MetricsBuilder
     weeks: dict[tuple[str, str, str, str], velocity.Week]
+
+
+CHUNK = 5000
+"""Rows per packed chunk."""
+
+
+def _key_of(table: str) -> Callable[[Row], Any]:
+    cols = TABLES[table].column_names
+    return operator.itemgetter(*[cols.index(c) for c in TABLES[table].key])
+
+
+def _pack(table: str, rows: list[Row]) -> list[bytes]:
+    rows.sort(key=_key_of(table))
+    zstd = zstandard.ZstdCompressor(level=1)
+    return [
+        memoryview(zstd.compress(marshal.dumps(rows[i : i + CHUNK]))).tobytes()
+        for i in range(0, len(rows), CHUNK)
+    ]
+
+
+def _unpacked(chunks: list[bytes]) -> Iterator[Row]:
+    unzstd = zstandard.ZstdDecompressor().decompress
+    for chunk in chunks:
+        yield from marshal.loads(unzstd(chunk))  # noqa: S302 - packed by `_pack` in this run
+
+
+def _merged(table: str, parts: list[list[bytes]]) -> Iterator[list[Row]]:
+    """The shares' packed rows of one table, merged in key order (shares hold distinct repos)."""
+    rows = heapq.merge(*map(_unpacked, parts), key=_key_of(table))
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        yield chunk
 
 
 PER_REPO_TABLES = (
@@ -151,15 +192,14 @@ def _incident_rows(org: str, incidents: list[dora.Incident]) -> list[Row]:
     ]
 
 
-def merge_parts(parts: list[DeliveryPart], settings: Settings) -> Rows:
+def merge_parts(parts: list[DeliveryPart], settings: Settings) -> dict[str, list[Row] | Ordered]:
     """All DORA and velocity rows from the shares' parts (aggregates are order-independent)."""
-    out: Rows = {t: [] for t in PER_REPO_TABLES}
+    out: dict[str, list[Row] | Ordered] = {
+        t: Ordered(partial(_merged, t, [p.rows[t] for p in parts])) for t in PER_REPO_TABLES
+    }
     metrics, weekly = MetricsBuilder(), velocity.WeeklyBuilder(settings)
     for part in parts:
-        for table in PER_REPO_TABLES:
-            out[table] += part.rows[table]
-        for deploys, changes, incidents in part.repos:
-            metrics.add_repo(deploys, changes, incidents)
+        metrics.merge(part.metrics)
         weekly.merge(part.weeks)
     out["dora_metrics"] = metrics.rows(settings.benchmark)
     out["velocity_metrics"] = weekly.rows()
@@ -181,21 +221,21 @@ class DeliveryFamily:
 
     def finish_part(self) -> DeliveryPart:
         """This share's per-repo rows and aggregate inputs (see `merge_parts`)."""
-        part = DeliveryPart({t: [] for t in PER_REPO_TABLES}, [], {})
-        weekly = velocity.WeeklyBuilder(self.settings)
+        rows: dict[str, list[Row]] = {t: [] for t in PER_REPO_TABLES}
+        metrics, weekly = MetricsBuilder(), velocity.WeeklyBuilder(self.settings)
         self.handlers = {}
         for sl in slices(self.collector.finish()):
             deploys, changes, incidents, prs, reviews = repo_rows(sl, self.settings)
             org = sl.key[1].split("/", 1)[0]
-            part.rows["dora_deployments"] += _deploy_rows(org, deploys, changes)
-            part.rows["dora_changes"] += _change_rows(org, changes)
-            part.rows["dora_incidents"] += _incident_rows(org, incidents)
-            part.rows["velocity_pull_requests"] += [tuple(p) for p in prs]
-            part.repos.append((deploys, changes, incidents))
+            rows["dora_deployments"] += _deploy_rows(org, deploys, changes)
+            rows["dora_changes"] += _change_rows(org, changes)
+            rows["dora_incidents"] += _incident_rows(org, incidents)
+            rows["velocity_pull_requests"] += [tuple(p) for p in prs]
+            metrics.add_repo(deploys, changes, incidents)
             weekly.add_repo(sl, prs, reviews)
-        part.weeks = weekly.weeks
-        return part
+        metrics.merge(MetricsBuilder())  # drops its per-day memo
+        return DeliveryPart({t: _pack(t, r) for t, r in rows.items()}, metrics, weekly.weeks)
 
-    def finish(self) -> Rows:
+    def finish(self) -> dict[str, list[Row] | Ordered]:
         """All DORA and velocity rows."""
         return merge_parts([self.finish_part()], self.settings)

@@ -30,12 +30,16 @@ GroupKey = tuple[str, str, str]
 
 @dataclass(slots=True)
 class Acc:
-    """What one (group, granularity, period) accumulates."""
+    """What one (group, granularity, period) accumulates. Deployments are counted per repository
+    (distinct deployment keys) and the counts added up: keys of different repositories never
+    coincide, so the sums are the distinct counts of the group, without holding every key."""
 
-    ok: set[tuple[str, str]] = field(default_factory=set)
-    failed: set[tuple[str, str]] = field(default_factory=set)
-    failing: set[tuple[str, str]] = field(default_factory=set)
-    rework: set[tuple[str, str]] = field(default_factory=set)
+    ok: int = 0
+    failed: int = 0
+    failing: int = 0
+    """Attempts (successful or failed) with an attributed incident."""
+    rework: int = 0
+    """Successful deployments that were rework (see `deploy_flags`)."""
     days: set[str] = field(default_factory=set)
     leads: list[float] = field(default_factory=list)
     recoveries: list[float] = field(default_factory=list)
@@ -106,17 +110,7 @@ class MetricsBuilder:
         self, deploys: list[Deploy], changes: list[Change], incidents: list[Incident]
     ) -> None:
         """Add one repository's deployments, changes and incidents."""
-        failing, rework = deploy_flags(deploys, changes, incidents)
-        for d in deploys:
-            ident = (d.repo, d.deployment_key)
-            for acc in self._each(d.enterprise_id, d.repo, d.deployed_at[:10]):
-                (acc.ok if d.succeeded else acc.failed).add(ident)
-                if d.succeeded:
-                    acc.days.add(d.deployed_at[:10])
-                if d.deployment_key in failing:
-                    acc.failing.add(ident)
-                if d.succeeded and d.deployment_key in rework:
-                    acc.rework.add(ident)
+        self._add_deploys(deploys, *deploy_flags(deploys, changes, incidents))
         for c in changes:
             if c.lead_time_minutes is not None and c.deployed_at:
                 for acc in self._each(c.enterprise_id, c.repo, c.deployed_at[:10]):
@@ -126,6 +120,47 @@ class MetricsBuilder:
                 acc.incidents += 1
                 if i.recovery_minutes is not None:
                     acc.recoveries.append(i.recovery_minutes)
+
+    def _add_deploys(self, deploys: list[Deploy], failing: set[str], rework: set[str]) -> None:
+        """Count one repository's distinct deployment keys into each accumulator they touch."""
+        keys: dict[int, tuple[Acc, set[str], set[str], set[str], set[str]]] = {}
+        for d in deploys:
+            key = d.deployment_key
+            for acc in self._each(d.enterprise_id, d.repo, d.deployed_at[:10]):
+                sets = keys.get(id(acc))
+                if sets is None:
+                    sets = keys[id(acc)] = (acc, set(), set(), set(), set())
+                (sets[1] if d.succeeded else sets[2]).add(key)
+                if d.succeeded:
+                    acc.days.add(d.deployed_at[:10])
+                if key in failing:
+                    sets[3].add(key)
+                if d.succeeded and key in rework:
+                    sets[4].add(key)
+        for acc, ok, failed, failing_keys, rework_keys in keys.values():
+            acc.ok += len(ok)
+            acc.failed += len(failed)
+            acc.failing += len(failing_keys & (ok | failed))
+            acc.rework += len(rework_keys)
+
+    def merge(self, other: MetricsBuilder) -> None:
+        """Fold in another builder's accumulators (a share's repositories): sets join, samples
+        join (medians and p75 sort them), counts add up."""
+        self.last_day = max(self.last_day, other.last_day)
+        for key, theirs in other.acc.items():
+            acc = self.acc.get(key)
+            if acc is None:
+                self.acc[key] = theirs
+                continue
+            acc.ok += theirs.ok
+            acc.failed += theirs.failed
+            acc.failing += theirs.failing
+            acc.rework += theirs.rework
+            acc.days |= theirs.days
+            acc.leads += theirs.leads
+            acc.recoveries += theirs.recoveries
+            acc.incidents += theirs.incidents
+        self._memo.clear()
 
     def rows(self, benchmark: str) -> list[tuple[object, ...]]:
         """One row per (group, granularity, period), gap-free between first and last period."""
@@ -180,9 +215,9 @@ def _row(
     year: str,
     last_day: str,
 ) -> tuple[object, ...]:
-    attempts = len(acc.ok) + len(acc.failed)
+    attempts = acc.ok + acc.failed
     lt_med, rec_med = median(acc.leads), median(acc.recoveries)
-    cfr = ratio(len(acc.failing & (acc.ok | acc.failed)), attempts)
+    cfr = ratio(acc.failing, attempts)
     mdpw = _median_days_per_week(gran, start, acc.days, last_day)
     return (
         g[0],
@@ -190,16 +225,16 @@ def _row(
         g[2],
         gran,
         start,
-        len(acc.ok),
+        acc.ok,
         len(acc.days),
         lt_med,
         p75(acc.leads),
         len(acc.leads),
         cfr,
-        len(acc.failed),
+        acc.failed,
         rec_med,
         acc.incidents,
-        ratio(len(acc.rework), len(acc.ok)),
+        ratio(acc.rework, acc.ok),
         lv.df_level(mdpw, year),
         lv.lt_level(lt_med, year),
         lv.cfr_level(cfr, year),

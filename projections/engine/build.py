@@ -150,10 +150,14 @@ def compute(
     if n == 1 or not any(BY_NAME[name].merge is not None for name in names):
         results = [compute_share(source, names, settings, WHOLE, progress)]
     elif workers <= 1:
-        results = [
-            compute_share(source, names, settings, Share(i, n), progress if i == 0 else _silent)
-            for i in range(n)
-        ]
+        results = []
+        for i in range(n):
+            say = progress if i == 0 else _silent
+            results.append(compute_share(source, names, settings, Share(i, n), say))
+            # the share's collectors hold reference cycles (bound methods kept as sinks), and the
+            # cyclic collector is paused: without this, every share's state stays alive
+            gc.collect()
+            progress(f"share {i + 1} of {n} done")
     else:
         own = n == workers  # the parent computes share 0 itself when every process has one
         with _pool(workers - 1 if own else workers) as pool:
