@@ -124,7 +124,12 @@ def _fan_out(fns: list[Handler]) -> Handler:
     return add
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
+def _pool(workers: int, *, fresh: bool = False) -> ProcessPoolExecutor:
+    """Worker processes; `fresh`: a new (spawned) process for every task, so a task's memory,
+    its allocator's fragmentation included, goes with it (fork cannot be combined with that)."""
+    if fresh:
+        spawn = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(max_workers=workers, mp_context=spawn, max_tasks_per_child=1)
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
@@ -150,19 +155,22 @@ def compute(
     if n == 1 or not any(BY_NAME[name].merge is not None for name in names):
         results = [compute_share(source, names, settings, WHOLE, progress)]
     elif workers <= 1:
-        # Share 0 (with every family that is not split) here; the other shares one after the
-        # other in one helper process, side by side with it. A share's state is freed when it
-        # ends, but each share run in this process left its allocator's high-water mark higher
-        # (measured: +20–50 MB a share), so only share 0 runs here.
-        with _pool(1) as pool:
+        # The shares one after the other, each in a fresh helper process, while this process
+        # computes the families that are not split. Run here one after the other, each share
+        # raised the high-water mark by 20–50 MB (allocator fragmentation, measured); this way
+        # this process holds only the unsplit families and each share's compact results.
+        split = [name for name in names if BY_NAME[name].merge is not None]
+        whole = [name for name in names if BY_NAME[name].merge is None]
+        with _pool(1, fresh=True) as pool:
             futures = [
-                pool.submit(compute_share, source, names, settings, Share(i, n))
-                for i in range(1, n)
+                pool.submit(compute_share, source, split, settings, Share(i, n)) for i in range(n)
             ]
-            results = [compute_share(source, names, settings, Share(0, n), progress)]
-            for i, future in enumerate(futures, start=2):
+            unsplit = compute_share(source, whole, settings, WHOLE, progress) if whole else {}
+            results = []
+            for i, future in enumerate(futures, start=1):
                 results.append(future.result())
                 progress(f"share {i} of {n} done (helper process)")
+        results[0].update(unsplit)
     else:
         own = n == workers  # the parent computes share 0 itself when every process has one
         with _pool(workers - 1 if own else workers) as pool:
