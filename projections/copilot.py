@@ -28,18 +28,16 @@ Definitions:
 from __future__ import annotations
 
 import itertools
-import marshal
-import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-import zstandard
 
 from archive import kinds
 from projections.events import Fetched
 from projections.observe import Order, order_of, status_of
+from projections.ordered import pack, unpack
 from projections.schema import REPO_PR, REVIEW_TIMES, TABLES
 from projections.stats import ratio
 
@@ -127,8 +125,8 @@ class ReportCollector:
 
     Memory stays bounded by rows, not by report text: each file is parsed into its table rows
     when it arrives (once per distinct content of a report: a rerun that downloads the same bytes
-    parses nothing) and kept packed (`marshal`, then zstd level 1: ~6× smaller for ~5 % of the
-    parse time), so a year of user reports is not held as JSON.
+    parses nothing) and kept packed (`ordered.pack`), so a year of user reports is not held as
+    JSON.
     The two columns that depend on the other fetches (report_revisions, source_event_id) are
     filled in when the rows are handed out."""
 
@@ -139,7 +137,6 @@ class ReportCollector:
         """The reports this collector takes (the files of others are skipped unparsed)."""
         self.fetches: dict[ReportId, dict[str, Fetch]] = {}
         self.packed: dict[tuple[str, str], bytes] = {}
-        self._zstd = zstandard.ZstdCompressor(level=1)
         self.stray = False
         """Whether some record's own `day` differs from its report's day (then rows of different
         reports may share a key, and the tables are deduplicated over all reports at once)."""
@@ -160,8 +157,7 @@ class ReportCollector:
         rows_key = ("\0".join(rid), sha or f"event {ev.event_id}")
         if rows_key not in self.packed:
             rows, stray = file_rows(rid, ev.body)
-            # a copy of exact size: the compressor's buffer is sized for the worst case
-            self.packed[rows_key] = memoryview(self._zstd.compress(marshal.dumps(rows))).tobytes()
+            self.packed[rows_key] = pack(rows)
             self.stray = self.stray or stray
         entry = (order_of(ev), ev.event_id, sha, rows_key)
         cur = fetch.files.get(index)
@@ -466,9 +462,8 @@ class ReportTables:
         the enterprise-scope report ('' org) wins, then the alphabetically first org; within a
         report, the first record (the rows of a key come in that order)."""
         spec = TABLES[table]
-        order = operator.itemgetter(*[spec.column_names.index(c) for c in spec.key])
+        order = spec.sort_key()
         fill = _filler(table)
-        unzstd = zstandard.ZstdDecompressor().decompress
         group_of = _group_of(table) if not self.stray else (lambda _rid: ())
         groups: dict[tuple[str, ...], list[Report]] = {}
         for rep in self.reports:
@@ -481,8 +476,7 @@ class ReportTables:
             for rep in reps:
                 slot = TABLES_OF_KIND[rep.rid[1]].index(table)
                 for packed in rep.files:
-                    # our own bytes, packed by `ReportCollector.add` in this process
-                    rows = marshal.loads(unzstd(packed))[slot]  # noqa: S302
+                    rows = unpack(packed)[slot]
                     if fill is None:
                         chunk.extend(rows)
                     else:

@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import marshal
-import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
-
-import zstandard
 
 from projections import copilot, dora, velocity
 from projections.activity import ActivityCollector, RepoSlice, Review, slices
 from projections.dora_metrics import MetricsBuilder
 from projections.events import Fetched
-from projections.ordered import Ordered
+from projections.ordered import Ordered, pack, unpack
 from projections.schema import TABLES
 from projections.settings import Settings
 
@@ -99,34 +95,22 @@ CHUNK = 5000
 """Rows per packed chunk."""
 
 
-def _key_of(table: str) -> Callable[[Row], Any]:
-    cols = TABLES[table].column_names
-    return operator.itemgetter(*[cols.index(c) for c in TABLES[table].key])
-
-
 def _pack(table: str, rows: list[Row]) -> list[bytes]:
-    rows.sort(key=_key_of(table))
-    zstd = zstandard.ZstdCompressor(level=1)
-    return [
-        memoryview(zstd.compress(marshal.dumps(rows[i : i + CHUNK]))).tobytes()
-        for i in range(0, len(rows), CHUNK)
-    ]
+    rows.sort(key=TABLES[table].sort_key())
+    return [pack(rows[i : i + CHUNK]) for i in range(0, len(rows), CHUNK)]
 
 
 def _unpacked(chunks: list[bytes]) -> Iterator[Row]:
-    unzstd = zstandard.ZstdDecompressor().decompress
     for chunk in chunks:
-        yield from marshal.loads(unzstd(chunk))  # noqa: S302 - packed by `_pack` in this run
+        yield from unpack(chunk)
 
 
 def _merged(table: str, parts: list[list[bytes]]) -> Iterator[list[Row]]:
     """The shares' packed rows of one table, merged in key order (shares hold distinct repos)."""
     if len(parts) == 1:  # one share: its chunks are already in order
-        unzstd = zstandard.ZstdDecompressor().decompress
-        for packed in parts[0]:
-            yield marshal.loads(unzstd(packed))  # noqa: S302 - packed by `_pack` in this run
+        yield from map(unpack, parts[0])
         return
-    rows = heapq.merge(*map(_unpacked, parts), key=_key_of(table))
+    rows = heapq.merge(*map(_unpacked, parts), key=TABLES[table].sort_key())
     while merged := list(itertools.islice(rows, CHUNK)):
         yield merged
 
@@ -238,7 +222,7 @@ class DeliveryFamily:
             rows["velocity_pull_requests"] += [tuple(p) for p in prs]
             metrics.add_repo(deploys, changes, incidents)
             weekly.add_repo(sl, prs, reviews)
-        metrics.merge(MetricsBuilder())  # drops its per-day memo
+        metrics.seal()
         return DeliveryPart({t: _pack(t, r) for t, r in rows.items()}, metrics, weekly.weeks)
 
     def finish(self) -> dict[str, list[Row] | Ordered]:

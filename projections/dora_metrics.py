@@ -143,6 +143,10 @@ class MetricsBuilder:
             acc.failing += len(failing_keys & (ok | failed))
             acc.rework += len(rework_keys)
 
+    def seal(self) -> None:
+        """No more `add_repo`: drop the per-day memo (a share's builder travels smaller)."""
+        self._memo.clear()
+
     def merge(self, other: MetricsBuilder) -> None:
         """Fold in another builder's accumulators (a share's repositories): sets join, samples
         join (medians and p75 sort them), counts add up."""

@@ -1,11 +1,32 @@
-"""Rows handed out on demand: a table too large to hold in memory whole is written as produced."""
+"""Rows handed out on demand (a table too large to hold whole is written as produced), and rows
+kept packed until then."""
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import Any
+
+import zstandard
 
 Row = tuple[object, ...]
+
+_ZSTD = zstandard.ZstdCompressor(level=1)
+_UNZSTD = zstandard.ZstdDecompressor()
+
+
+def pack(rows: Any) -> bytes:
+    """Rows (lists and tuples of JSON-like values) as compact bytes, held until they are written:
+    `marshal`, then zstd level 1 (~6× smaller for ~5 % of the time it took to parse them), copied
+    at its exact size (the compressor's buffer is sized for the worst case: 221 MB held for 39 MB
+    of data before the copy, measured with tracemalloc)."""
+    return memoryview(_ZSTD.compress(marshal.dumps(rows))).tobytes()
+
+
+def unpack(data: bytes) -> Any:
+    """What `pack` packed (only ever bytes this process packed: marshal is not for foreign data)."""
+    return marshal.loads(_UNZSTD.decompress(data))  # noqa: S302 - our own bytes, see above
 
 
 class Ordered:

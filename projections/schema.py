@@ -9,7 +9,10 @@ rates and money.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 T, INT, R = "TEXT", "INTEGER", "REAL"
 COUNTERS = [
@@ -68,6 +71,11 @@ class Table:
     def column_names(self) -> tuple[str, ...]:
         """Column names in order."""
         return tuple(c for c, _ in self.columns)
+
+    def sort_key(self) -> Callable[[tuple[object, ...]], Any]:
+        """A key function ordering rows by the primary key (an `itemgetter`: C, no Python call
+        per row; one key column gives the value itself, which orders as its 1-tuple would)."""
+        return operator.itemgetter(*[self.column_names.index(c) for c in self.key])
 
     def ddl(self) -> str:
         """CREATE TABLE statement."""

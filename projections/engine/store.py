@@ -7,23 +7,15 @@ Rows are inserted sorted by key in bounded executemany batches; indexes are crea
 from __future__ import annotations
 
 import contextlib
-import operator
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from projections.ordered import Ordered
 from projections.schema import META_DDL, TABLES, Table
 
 BATCH = 5000
-
-
-def sort_key(table: Table) -> Callable[[tuple[object, ...]], Any]:
-    """A key function ordering rows by the table's primary key (an `itemgetter`: C, no Python
-    call per row; one key column gives the value itself, which orders as its 1-tuple would)."""
-    return operator.itemgetter(*[table.column_names.index(c) for c in table.key])
 
 
 def insert_rows(
@@ -46,7 +38,7 @@ def insert_rows(
         sql = sql.replace("INSERT INTO", "INSERT OR REPLACE INTO", 1)
     if isinstance(rows, Ordered):
         return _insert(conn, sql, rows.chunks())
-    ordered = sorted(rows, key=sort_key(table))
+    ordered = sorted(rows, key=table.sort_key())
     return _insert(conn, sql, (ordered[i : i + BATCH] for i in range(0, len(ordered), BATCH)))
 
 
