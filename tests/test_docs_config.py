@@ -1,0 +1,119 @@
+"""The configuration reference (docs/configuration.md) and config.example.toml agree with config.py.
+
+Every key of config.example.toml is documented; every documented key is accepted by config.py,
+and its documented default (when the row gives a TOML value) is the default config.py uses;
+every key config.py accepts is documented. The example itself loads.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docs_support import ROOT, code_spans, table_under
+
+import config as config_mod
+
+REFERENCE = ROOT / "docs" / "configuration.md"
+ROWS = table_under(REFERENCE, "Every key")
+MINIMAL: dict[str, Any] = {
+    "enterprises": [{"id": "contoso", "token_env": "GHMC_TOKEN_CONTOSO", "orgs": ["contoso-web"]}]
+}
+SECTIONS = ("dora", "velocity", "billing", "export", "backup", "retention")
+
+
+def documented() -> dict[str, str]:
+    """Documented key (dotted, `enterprises.id` for keys of each [[enterprises]]) → default cell."""
+    keys: dict[str, str] = {}
+    for row in ROWS:
+        (key,) = code_spans(row["key"])
+        if not key.startswith("["):
+            keys[key] = row["default"]
+    return keys
+
+
+def example_keys() -> set[str]:
+    """The dotted keys config.example.toml sets."""
+    doc = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))
+    keys: set[str] = set()
+    for key, value in doc.items():
+        if isinstance(value, dict):
+            keys |= {f"{key}.{k}" for k in value}
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            keys |= {f"{key}.{k}" for table in value for k in table}
+        else:
+            keys.add(key)
+    return keys
+
+
+def with_key(dotted: str, value: Any) -> dict[str, Any]:
+    """The minimal config plus one key."""
+    raw: dict[str, Any] = {"enterprises": [dict(MINIMAL["enterprises"][0])]}
+    section, _, key = dotted.rpartition(".")
+    if section == "enterprises":
+        raw["enterprises"][0][key] = value
+    elif section:
+        raw[section] = {key: value}
+    else:
+        raw[key] = value
+    return raw
+
+
+def accepted_keys() -> set[str]:
+    """Every key config.py accepts, read from its own 'unknown key (allowed: …)' message."""
+    keys: set[str] = set()
+    for where in ("", "enterprises", *SECTIONS):
+        with pytest.raises(config_mod.ConfigError) as err:
+            config_mod.parse(
+                with_key(f"{where}.zz_unknown".lstrip("."), 1), Path("/x"), check_env=False
+            )
+        allowed = str(err.value).split("(allowed: ", 1)[1].rstrip(")").split(", ")
+        keys |= {f"{where}.{k}".lstrip(".") for k in allowed}
+    return keys - {"enterprises", *SECTIONS}
+
+
+def example_value(dotted: str) -> Any:
+    """The value config.example.toml gives a key (first enterprise for enterprise keys)."""
+    doc: Any = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))
+    for part in dotted.split("."):
+        doc = doc[0] if isinstance(doc, list) else doc
+        doc = doc[part]
+    return doc
+
+
+def toml_default(cell: str) -> tuple[bool, Any]:
+    """(True, value) when the default cell is one TOML value in backquotes; else (False, None)."""
+    spans = code_spans(cell)
+    if len(spans) != 1 or cell.strip() != f"`{spans[0]}`":
+        return False, None
+    try:
+        return True, tomllib.loads(f"v = {spans[0]}")["v"]
+    except tomllib.TOMLDecodeError:
+        return False, None
+
+
+def test_example_loads() -> None:
+    """config.example.toml is valid as shipped (token variables aside)."""
+    config_mod.load(ROOT / "config.example.toml", check_env=False)
+
+
+def test_every_example_key_is_documented() -> None:
+    """Each key the example sets has a row in the reference."""
+    assert sorted(example_keys() - set(documented())) == []
+
+
+def test_every_accepted_key_is_documented() -> None:
+    """Each key config.py accepts has a row in the reference."""
+    assert sorted(accepted_keys() - set(documented())) == []
+
+
+@pytest.mark.parametrize("key", sorted(documented()))
+def test_documented_key_is_accepted_with_its_default(key: str) -> None:
+    """config.py accepts the key; a documented TOML default is the value config.py assumes."""
+    has_default, default = toml_default(documented()[key])
+    value = default if has_default else example_value(key)
+    parsed = config_mod.parse(with_key(key, value), Path("/x"), check_env=False)
+    if has_default:
+        assert parsed == config_mod.parse(MINIMAL, Path("/x"), check_env=False)

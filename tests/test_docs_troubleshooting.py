@@ -1,0 +1,173 @@
+"""Every row of the README's troubleshooting table is provoked, and ghmc answers as documented.
+
+Each row names a situation, the exit code and the message ghmc prints on stderr (`…` stands for
+text that varies). Below, one function per situation brings it about in a fresh install folder
+and runs the documented command; the test compares the exit code and the message with the
+row. A row without a provoker, or a provoker without a row, fails too: the table and the
+program cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from docs_support import ROOT, code_spans, pattern, table_under
+
+from archive import RunLock
+from sim import SimConfig, Simulator
+
+README = ROOT / "README.md"
+ROWS = table_under(README, "Troubleshooting")
+
+Outcome = tuple[int, str]
+"""Exit code and stderr of one ghmc run."""
+
+
+class Install:
+    """A fresh install folder with a config.toml for one enterprise, and ghmc to run in it."""
+
+    def __init__(self, folder: Path, api_url: str = "https://api.github.com") -> None:
+        self.folder = folder
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("GHMC_")}
+        self.env["GHMC_TOKEN_CONTOSO"] = "ghp_" + "a" * 36
+        folder.mkdir(parents=True, exist_ok=True)
+        self.write_config(api_url)
+
+    def write_config(self, api_url: str, extra: str = "") -> None:
+        """config.toml for enterprise contoso at `api_url` (orgs of the simulator's contoso)."""
+        (self.folder / "config.toml").write_text(
+            'data_dir = "data"\n\n[[enterprises]]\nid = "contoso"\n'
+            f'api_url = "{api_url}"\ntoken_env = "GHMC_TOKEN_CONTOSO"\n'
+            'orgs = ["contoso-web", "contoso-platform"]\n' + extra,
+            encoding="utf-8",
+        )
+
+    def run(self, *args: str) -> Outcome:
+        """Run `ghmc ARGS` in the folder; return its exit code and stderr."""
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "cli.py"), *args],
+            cwd=self.folder, env=self.env, capture_output=True, text=True, timeout=300,
+            check=False,
+        )  # fmt: skip
+        return done.returncode, done.stderr
+
+    def simulated(self, sim: Simulator) -> Install:
+        """Point the config at the simulator."""
+        self.write_config(sim.base_url)
+        return self
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    """The simulator on the real clock (today is the real UTC day)."""
+    with Simulator(SimConfig(seed=7, today=datetime.now(UTC).date())) as running:
+        yield running
+
+
+def no_config(home: Install, sim: Simulator) -> Outcome:
+    """`ghmc check` in a folder without config.toml."""
+    (home.folder / "config.toml").unlink()
+    return home.run("check")
+
+
+def token_unset(home: Install, sim: Simulator) -> Outcome:
+    """`ghmc check` with the token variable not set."""
+    del home.env["GHMC_TOKEN_CONTOSO"]
+    return home.run("check")
+
+
+def unknown_key(home: Install, sim: Simulator) -> Outcome:
+    """A misspelt key in [export]."""
+    home.write_config("https://api.github.com", '\n[export]\nonedrive = "C:/OneDrive"\n')
+    return home.run("check")
+
+
+def plain_http(home: Install, sim: Simulator) -> Outcome:
+    """An http:// API URL to a host that is not this machine."""
+    home.write_config("http://github.example.com/api/v3")
+    return home.run("check")
+
+
+def bad_usage(home: Install, sim: Simulator) -> Outcome:
+    """`replay` without its required --from."""
+    return home.run("replay")
+
+
+def token_refused(home: Install, sim: Simulator) -> Outcome:
+    """A token GitHub does not know (revoked, expired or mistyped)."""
+    return home.simulated(sim).run("ingest", "--only", "billing")
+
+
+def scope_missing(home: Install, sim: Simulator) -> Outcome:
+    """A token without `manage_billing:enterprise`: Copilot reports come, billing is refused."""
+    scopes = ["repo", "read:org", "read:enterprise", "manage_billing:copilot"]
+    home.env["GHMC_TOKEN_CONTOSO"] = sim.make_token("contoso", scopes)
+    return home.simulated(sim).run("ingest", "--only", "copilot", "--only", "billing")
+
+
+def lock_held(home: Install, sim: Simulator) -> Outcome:
+    """`project` while another run holds the lock."""
+    with RunLock(home.folder / "data"):
+        return home.run("project")
+
+
+def archive_damaged(home: Install, sim: Simulator) -> Outcome:
+    """One byte of a sealed segment flipped, then `verify`."""
+    home.env["GHMC_TOKEN_CONTOSO"] = sim.token("contoso")
+    code, err = home.simulated(sim).run("ingest", "--only", "seats")
+    assert code == 0, err
+    segment = next((home.folder / "data" / "raw").rglob("*.ndjson.zst"))
+    data = bytearray(segment.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    segment.chmod(0o644)
+    segment.write_bytes(bytes(data))
+    return home.run("verify")
+
+
+def newer_format(home: Install, sim: Simulator) -> Outcome:
+    """An archive written by a newer ghmc (FORMAT names format 2)."""
+    raw = home.folder / "data" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "FORMAT").write_text("ghmc archive format 2\n")
+    return home.run("status")
+
+
+def no_metrics_db(home: Install, sim: Simulator) -> Outcome:
+    """`export` before any `project`."""
+    return home.run("export")
+
+
+PROVOKE: dict[str, Callable[[Install, Simulator], Outcome]] = {
+    "no config file": no_config,
+    "token variable not set": token_unset,
+    "unknown key in config.toml": unknown_key,
+    "plain `http://` to a remote host": plain_http,
+    "wrong command line": bad_usage,
+    "token refused (401)": token_refused,
+    "token lacks a scope (403)": scope_missing,
+    "another run holds the lock": lock_held,
+    "archive damaged": archive_damaged,
+    "archive from a newer ghmc": newer_format,
+    "`export` before `project`": no_metrics_db,
+}
+"""The situation column of the table → the function that brings it about."""
+
+
+def test_every_row_has_a_provoker_and_back() -> None:
+    """The table's situations are exactly the provoked ones."""
+    assert sorted(r["situation"] for r in ROWS) == sorted(PROVOKE)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r["situation"])
+def test_row_is_what_ghmc_does(row: dict[str, str], sim: Simulator, tmp_path: Path) -> None:
+    """Provoked, the situation exits with the row's code and prints the row's message."""
+    code, stderr = PROVOKE[row["situation"]](Install(tmp_path / "ghmc"), sim)
+    assert code == int(row["exit"]), stderr
+    (message,) = code_spans(row["message"])
+    assert pattern(message).search(stderr), f"documented: {message}\nprinted: {stderr}"
