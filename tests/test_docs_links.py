@@ -54,8 +54,7 @@ def test_links_resolve(doc: Path) -> None:
     for target in links(doc):
         path, _, anchor = target.partition("#")
         dest = (doc.parent / path).resolve() if path else doc
-        if not dest.exists() or not dest.is_relative_to(ROOT):
-            broken.append(target)
-        elif anchor and dest.suffix == ".md" and anchor not in anchors(dest):
+        missing = not dest.exists() or not dest.is_relative_to(ROOT)
+        if missing or (anchor and dest.suffix == ".md" and anchor not in anchors(dest)):
             broken.append(target)
     assert broken == []
