@@ -1,19 +1,62 @@
 """Read the user docs (README.md, docs/*.md) as data, for the tests that keep them true.
 
 A fenced block whose info string holds the word `runnable` (```` ```sh runnable ````) is run by
-tests/test_docs_runnable.py; `exit=N` says the block's last command exits N, `requires=CMD` names
-a ghmc command that another branch adds (the block runs once that command exists). Markdown
-tables are read by the heading above them.
+tests/test_docs_runnable.py; `exit=N` says the block's last command exits N, `requires=BRANCH`
+names a branch whose behaviour the block documents before that branch is merged (see PENDING).
+Markdown tables are read by the heading above them.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^(\s*)```(.*)$")
+
+
+def _commands() -> set[str]:
+    import click
+
+    import cli
+
+    return set(cli.cli.list_commands(click.Context(cli.cli)))
+
+
+def _refuses_history_days_beyond_ten_years() -> bool:
+    import config
+
+    raw = {"history_days": 99_999, "enterprises": [{"id": "a", "token_env": "T", "orgs": ["o"]}]}
+    try:
+        config.parse(raw, ROOT, check_env=False)
+    except config.ConfigError:
+        return True
+    return False
+
+
+PENDING: dict[str, Callable[[], bool]] = {
+    "rel-cli": _refuses_history_days_beyond_ten_years,
+    "rel-archive": lambda: importlib.util.find_spec("archive.durable") is not None,
+    "report": lambda: "report" in _commands(),
+    "powerbi": lambda: "powerbi" in _commands(),
+    "graphql": lambda: importlib.util.find_spec("ingest.gql_client") is not None,
+}
+"""Branches written in parallel with the docs, and how to tell that one is merged.
+
+The docs describe the merged program. A doc check that depends on one of these branches runs
+once the branch's behaviour is there (and always, after the merge); remove an entry when its
+branch is merged, and every check that names it runs unconditionally.
+"""
+
+
+def merged(branch: str) -> bool:
+    """Whether the behaviour of a pending branch is in this checkout (True once merged)."""
+    if branch not in PENDING:
+        return True
+    return PENDING[branch]()
 
 
 @dataclass(frozen=True)

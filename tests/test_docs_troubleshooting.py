@@ -10,14 +10,16 @@ program cannot drift apart silently.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from docs_support import ROOT, code_spans, pattern, table_under
+from docs_support import ROOT, code_spans, merged, pattern, table_under
 
 from archive import RunLock
 from sim import SimConfig, Simulator
@@ -143,6 +145,44 @@ def no_metrics_db(home: Install, sim: Simulator) -> Outcome:
     return home.run("export")
 
 
+def token_with_newline(home: Install, sim: Simulator) -> Outcome:
+    """The token variable holds the token and a line break (a careless paste)."""
+    home.env["GHMC_TOKEN_CONTOSO"] = "ghp_" + "a" * 36 + "\n"
+    return home.run("check")
+
+
+def out_of_range(home: Install, sim: Simulator) -> Outcome:
+    """history_days beyond ten years."""
+    text = (home.folder / "config.toml").read_text(encoding="utf-8")
+    (home.folder / "config.toml").write_text("history_days = 99999\n" + text, encoding="utf-8")
+    return home.run("check")
+
+
+def daily_step_failed(home: Install, sim: Simulator) -> Outcome:
+    """`daily` whose ingest is refused (a token GitHub does not know)."""
+    return home.simulated(sim).run("daily")
+
+
+def terminated(home: Install, sim: Simulator) -> Outcome:
+    """SIGTERM while `ingest` runs (a slow simulator keeps it busy)."""
+    with Simulator(SimConfig(seed=7, today=datetime.now(UTC).date(), latency_ms=100)) as slow:
+        home.env["GHMC_TOKEN_CONTOSO"] = slow.token("contoso")
+        home.simulated(slow)
+        run = subprocess.Popen(
+            [sys.executable, str(ROOT / "cli.py"), "ingest"],
+            cwd=home.folder, env=home.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not (home.folder / "data" / "raw" / "FORMAT").exists():
+            assert time.monotonic() < deadline and run.poll() is None
+            time.sleep(0.1)
+        time.sleep(1.0)  # well into the run's requests
+        run.send_signal(signal.SIGTERM)
+        _, stderr = run.communicate(timeout=120)
+    return run.returncode, stderr
+
+
 PROVOKE: dict[str, Callable[[Install, Simulator], Outcome]] = {
     "no config file": no_config,
     "token variable not set": token_unset,
@@ -155,8 +195,20 @@ PROVOKE: dict[str, Callable[[Install, Simulator], Outcome]] = {
     "archive damaged": archive_damaged,
     "archive from a newer ghmc": newer_format,
     "`export` before `project`": no_metrics_db,
+    "token variable holds a line break or space": token_with_newline,
+    "a number out of range": out_of_range,
+    "`daily` with a failed step": daily_step_failed,
+    "stopped by SIGTERM": terminated,
 }
 """The situation column of the table → the function that brings it about."""
+
+NEEDS = {
+    "token variable holds a line break or space": "rel-cli",
+    "a number out of range": "rel-cli",
+    "`daily` with a failed step": "rel-cli",
+    "stopped by SIGTERM": "rel-cli",
+}
+"""Rows that document a branch not merged yet (docs_support.PENDING): checked once it is."""
 
 
 def test_every_row_has_a_provoker_and_back() -> None:
@@ -168,6 +220,8 @@ def test_every_row_has_a_provoker_and_back() -> None:
 def test_row_is_what_ghmc_does(row: dict[str, str], sim: Simulator, tmp_path: Path) -> None:
     """Provoked, the situation exits with the row's code and prints the row's message as one
     whole line of stderr."""
+    if not merged(NEEDS.get(row["situation"], "")):
+        return
     code, stderr = PROVOKE[row["situation"]](Install(tmp_path / "ghmc"), sim)
     assert code == int(row["exit"]), stderr
     (message,) = code_spans(row["message"])
