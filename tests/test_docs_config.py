@@ -7,12 +7,13 @@ every key config.py accepts is documented. The example itself loads.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from docs_support import ROOT, code_spans, table_under
+from docs_support import ROOT, code_spans, merged, table_under
 
 import config as config_mod
 
@@ -117,3 +118,44 @@ def test_documented_key_is_accepted_with_its_default(key: str) -> None:
     parsed = config_mod.parse(with_key(key, value), Path("/x"), check_env=False)
     if has_default:
         assert parsed == config_mod.parse(MINIMAL, Path("/x"), check_env=False)
+
+
+def ranges() -> dict[str, tuple[int, int]]:
+    """Documented key → the `(1 to N)` range its row states."""
+    found = {}
+    for row in ROWS:
+        match = re.search(r"\((\d+) to (\d+)\)", row["meaning"])
+        if match:
+            (key,) = code_spans(row["key"])
+            found[key] = (int(match.group(1)), int(match.group(2)))
+    return found
+
+
+def test_every_number_has_a_documented_range() -> None:
+    """Each integer key of the example states its range (so the test below covers them all)."""
+    integers = {k for k in example_keys() if type(example_value(k)) is int}
+    assert integers == set(ranges())
+
+
+@pytest.mark.parametrize("key", sorted(ranges()))
+def test_documented_range_holds(key: str) -> None:
+    """Both ends of the range are accepted, one beyond either end is exit 2 naming the key."""
+    low, high = ranges()[key]
+    for value in (low, high):
+        config_mod.parse(with_key(key, value), Path("/x"), check_env=False)
+    beyond = (low - 1, high + 1) if merged("rel-cli") else (low - 1,)
+    for value in beyond:
+        with pytest.raises(config_mod.ConfigError, match=re.escape(key.rpartition(".")[2])):
+            config_mod.parse(with_key(key, value), Path("/x"), check_env=False)
+
+
+def test_export_and_backup_follow_data_dir() -> None:
+    """Unset, `export.dir` and `backup.dir` are `<data_dir>/export` and `<data_dir>/backup`,
+    as the reference says; set, a relative one is taken from the config file's folder."""
+    if not merged("rel-cli"):
+        return
+    moved = config_mod.parse({**MINIMAL, "data_dir": "/d"}, Path("/x"), check_env=False)
+    assert (moved.export.dir, moved.backup.dir) == (Path("/d/export"), Path("/d/backup"))
+    raw = {**MINIMAL, "data_dir": "/d", "export": {"dir": "out"}, "backup": {"dir": "bak"}}
+    given = config_mod.parse(raw, Path("/x"), check_env=False)
+    assert (given.export.dir, given.backup.dir) == (Path("/x/out"), Path("/x/bak"))
