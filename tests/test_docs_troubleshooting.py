@@ -10,6 +10,7 @@ program cannot drift apart silently.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -132,6 +133,35 @@ def archive_damaged(home: Install, sim: Simulator) -> Outcome:
     return home.run("verify")
 
 
+def seats_collected(home: Install, sim: Simulator) -> Path:
+    """Collect the seat lists into the folder's archive and build metrics.db; return data/raw."""
+    home.env["GHMC_TOKEN_CONTOSO"] = sim.token("contoso")
+    for args in (("ingest", "--only", "seats"), ("project",)):
+        code, err = home.simulated(sim).run(*args)
+        assert code == 0, err
+    return home.folder / "data" / "raw"
+
+
+def archive_lost(home: Install, sim: Simulator) -> Outcome:
+    """data/raw gone after earlier runs, then `verify`."""
+    raw = seats_collected(home, sim)
+    for path in sorted(raw.rglob("*"), reverse=True):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    shutil.rmtree(raw)
+    return home.run("verify")
+
+
+def export_of_damage(home: Install, sim: Simulator) -> Outcome:
+    """A byte of a sealed segment flipped after `project`, then `export`."""
+    raw = seats_collected(home, sim)
+    segment = next(raw.rglob("*.ndjson.zst"))
+    data = bytearray(segment.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    segment.chmod(0o644)
+    segment.write_bytes(bytes(data))
+    return home.run("export")
+
+
 def newer_format(home: Install, sim: Simulator) -> Outcome:
     """An archive written by a newer ghmc (FORMAT names format 2)."""
     raw = home.folder / "data" / "raw"
@@ -199,6 +229,8 @@ PROVOKE: dict[str, Callable[[Install, Simulator], Outcome]] = {
     "a number out of range": out_of_range,
     "`daily` with a failed step": daily_step_failed,
     "stopped by SIGTERM": terminated,
+    "archive lost": archive_lost,
+    "`export` from a damaged archive": export_of_damage,
 }
 """The situation column of the table → the function that brings it about."""
 
@@ -207,6 +239,8 @@ NEEDS = {
     "a number out of range": "rel-cli",
     "`daily` with a failed step": "rel-cli",
     "stopped by SIGTERM": "rel-cli",
+    "archive lost": "rel-archive",
+    "`export` from a damaged archive": "rel-archive",
 }
 """Rows that document a branch not merged yet (docs_support.PENDING): checked once it is."""
 
