@@ -263,3 +263,39 @@ def test_row_is_what_ghmc_does(row: dict[str, str], sim: Simulator, tmp_path: Pa
     assert any(pattern(message).fullmatch(line) for line in lines), (
         f"documented: {message}\nprinted: {stderr}"
     )
+
+
+ARGS = {"events": ("events", "list"), "audit sql": ("audit", "sql", "SELECT count(*) FROM events"),
+        "replay": ("replay", "--from", "2026-01-01")}  # fmt: skip
+"""Arguments for the commands the token paragraph names, where the name alone is not enough."""
+
+
+def token_paragraph() -> tuple[list[str], list[str]]:
+    """The commands docs/configuration.md says need the token variables, and those that don't."""
+    text = " ".join((ROOT / "docs" / "configuration.md").read_text(encoding="utf-8").split())
+    start = text.index("The token variables are checked only by")
+    paragraph = text[start : text.index("work without them", start)]
+    needing, _, rest = paragraph.partition("printed).")
+    return code_spans(needing), code_spans(rest)
+
+
+def test_token_paragraph_is_read() -> None:
+    """The paragraph names commands on both sides (so the test below checks something)."""
+    needing, without = token_paragraph()
+    assert "ingest" in needing
+    assert "verify" in without
+
+
+def test_which_commands_need_the_token(sim: Simulator, tmp_path: Path) -> None:
+    """With the token variable unset, the commands that call GitHub are exit 2 and every other
+    command the paragraph names works on an existing archive."""
+    home = Install(tmp_path / "ghmc")
+    seats_collected(home, sim)
+    del home.env["GHMC_TOKEN_CONTOSO"]
+    needing, without = token_paragraph()
+    for name in needing:
+        code, err = home.run(*ARGS.get(name, (name,)))
+        assert code == 2 and "GHMC_TOKEN_CONTOSO" in err, (name, err)
+    for name in without:
+        code, err = home.run(*ARGS.get(name, (name,)))
+        assert code == 0, (name, err)
