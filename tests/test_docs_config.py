@@ -168,3 +168,28 @@ def test_export_and_backup_follow_data_dir() -> None:
     raw = {**MINIMAL, "data_dir": "/d", "export": {"dir": "out"}, "backup": {"dir": "bak"}}
     given = config_mod.parse(raw, Path("/x"), check_env=False)
     assert (given.export.dir, given.backup.dir) == (Path("/x/out"), Path("/x/bak"))
+
+
+OTHER_VALUE = {"dora.benchmark": "2024"}
+"""A valid value other than the default, where a one-item list of strings would not do."""
+
+
+@pytest.mark.parametrize(
+    "key", sorted(k for k in documented() if k.startswith(("dora.", "velocity.")))
+)
+def test_a_setting_change_is_a_definition_change(key: str) -> None:
+    """As docs/configuration.md says: changing a [dora] or [velocity] setting changes the
+    definition version of the DORA and velocity tables (so `project` rebuilds them whole), and
+    of no other table."""
+    import projections
+
+    base = config_mod.parse(MINIMAL, Path("/x"), check_env=False)
+    changed = config_mod.parse(
+        with_key(key, OTHER_VALUE.get(key, ["zz-other"])), Path("/x"), check_env=False
+    )
+    before = projections.definition_versions(projections.Settings.from_config(base))
+    after = projections.definition_versions(projections.Settings.from_config(changed))
+    rebuilt = {t for t in before if before[t] != after[t]}
+    assert rebuilt == {t for t in before if t.startswith(("dora_", "velocity_"))}
+    text = " ".join(REFERENCE.read_text(encoding="utf-8").split())
+    assert "setting changes the definition of the DORA and velocity tables" in text
