@@ -193,3 +193,10 @@ def test_a_setting_change_is_a_definition_change(key: str) -> None:
     assert rebuilt == {t for t in before if t.startswith(("dora_", "velocity_"))}
     text = " ".join(REFERENCE.read_text(encoding="utf-8").split())
     assert "setting changes the definition of the DORA and velocity tables" in text
+
+
+def test_slug_defaults_to_the_id() -> None:
+    """`enterprises.slug` defaults to the id, as its row ("the id") and docs/github-setup.md say."""
+    assert documented()["enterprises.slug"] == "the id"
+    (ent,) = config_mod.parse(MINIMAL, Path("/x"), check_env=False).enterprises
+    assert ent.slug == ent.id == "contoso"
