@@ -39,7 +39,7 @@ def _rss_mb() -> float:
 def generate(raw: Path, days: int, groups: int, repos: int) -> dict[str, float]:
     """Write `groups` scenarios (one enterprise each) through the archive writer."""
     import archive
-    from projections import fakes
+    from testkit import fakes
 
     n = 0
     t = time.perf_counter()

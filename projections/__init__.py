@@ -13,10 +13,11 @@ Both accept keyword-only `source=` (any `EventSource`; default: the archive in r
 from __future__ import annotations
 
 from projections.api import ProjectionError, ProjectReport, project, replay
-from projections.families import definition_versions
+from projections.engine import window
+from projections.engine.source import ArchiveSource, EventSource, ListSource
+from projections.engine.versions import definition_versions
 from projections.schema import TABLES
 from projections.settings import Settings
-from projections.source import ArchiveSource, EventSource, ListSource
 
 __all__ = [
     "TABLES",
@@ -29,4 +30,5 @@ __all__ = [
     "definition_versions",
     "project",
     "replay",
+    "window",
 ]

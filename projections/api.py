@@ -38,15 +38,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from projections import meta, window
-from projections.engine import store
+from projections.engine import meta, store, window
 from projections.engine.build import Progress, compute, no_cycle_gc
+from projections.engine.ordered import Ordered
+from projections.engine.registry import Rows
 from projections.engine.side import SideProcessError, copy_table, side_process, side_tables
-from projections.families import Rows, definition_versions
-from projections.ordered import Ordered
+from projections.engine.source import ArchiveSource, EventSource
+from projections.engine.versions import definition_versions
 from projections.schema import TABLES
 from projections.settings import Settings
-from projections.source import ArchiveSource, EventSource
 
 
 class ProjectionError(Exception):

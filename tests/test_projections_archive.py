@@ -11,7 +11,8 @@ import pytest
 
 import archive
 from archive.envelope import Event
-from projections import ProjectionError, Settings, fakes, project, replay
+from projections import ProjectionError, Settings, project, replay
+from testkit import fakes
 from tests.projections_support import build, dump, quiet
 
 EVENTS = fakes.scenario(random.Random(11), days=4)

@@ -1,7 +1,10 @@
-"""Collectors that turn a family's snapshot into table rows (the glue between modules).
+"""The delivery family's plumbing: DORA and velocity computed per repository in one pass.
 
-`DeliveryFamily` computes DORA and velocity per repository from one `Activity` snapshot; its
-per-repo steps (`repo_rows`) are public so the simulator's truth can be compared repo by repo.
+`DeliveryFamily` slices the activity snapshot (`definitions.activity`) per repository, asks the
+DORA and velocity definitions for each repository's rows and aggregate inputs, and keeps the rows
+packed in key order until they are written; with shares (`partition`), `merge_parts` merges the
+shares' results. Which rows and values come out is decided in `definitions.dora` and
+`definitions.velocity`, not here.
 """
 
 from __future__ import annotations
@@ -11,56 +14,19 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
 
-from projections import copilot, dora, velocity
-from projections.activity import ActivityCollector, RepoSlice, Review, slices
-from projections.dora_metrics import MetricsBuilder
-from projections.events import Fetched
-from projections.ordered import Ordered, pack, unpack
+from projections.definitions.activity.snapshot import ActivityCollector, RepoSlice, Review, slices
+from projections.definitions.dora import repo as dora
+from projections.definitions.dora import tables as dora_tables
+from projections.definitions.dora.metrics import MetricsBuilder
+from projections.definitions.velocity import stages as velocity
+from projections.engine.events import Fetched
+from projections.engine.ordered import Ordered, pack, unpack
 from projections.schema import TABLES
 from projections.settings import Settings
 
 Row = tuple[object, ...]
 Rows = dict[str, list[Row]]
-
-
-class _RowSource(Protocol):
-    def add(self, ev: Fetched) -> None: ...
-    def rows(self) -> list[tuple[object, ...]]: ...
-
-
-class Single:
-    """A collector whose rows fill one table."""
-
-    def __init__(self, inner: Any, table: str) -> None:
-        self.inner: _RowSource = inner
-        self.table = table
-
-    def add(self, ev: Fetched) -> None:
-        """Pass the event on."""
-        self.inner.add(ev)
-
-    def finish(self) -> Rows:
-        """The one table's rows."""
-        return {self.table: self.inner.rows()}
-
-
-class ReportsFamily:
-    """Copilot report files of some report kinds → the tables those kinds feed."""
-
-    def __init__(self, report_kinds: frozenset[str]) -> None:
-        self.collector = copilot.ReportCollector(report_kinds)
-        self.tables = copilot.tables_of(report_kinds)
-
-    def add(self, ev: Fetched) -> None:
-        """Take a report file."""
-        self.collector.add(ev)
-
-    def finish(self) -> dict[str, list[Row] | Ordered]:
-        """The report tables, each made when written (see `copilot.ReportCollector`)."""
-        tables = copilot.ReportTables(self.collector.finish(), self.collector.stray)
-        return {name: Ordered(partial(tables.rows, name), first_wins=True) for name in self.tables}
 
 
 def repo_rows(
@@ -73,9 +39,7 @@ def repo_rows(
     list[list[Review]],
 ]:
     """Deployments, changes, incidents, PR stages and (per PR) human reviews of one repository."""
-    deploys = dora.repo_deployments(sl, settings)
-    changes = dora.repo_changes(sl, deploys)
-    incidents = dora.repo_incidents(sl, deploys, changes, settings)
+    deploys, changes, incidents = dora_tables.repo_records(sl, settings)
     prs, reviews = velocity.repo_prs(sl, settings)
     return deploys, changes, incidents, prs, reviews
 
@@ -123,64 +87,6 @@ PER_REPO_TABLES = (
 )
 
 
-def _deploy_rows(org: str, deploys: list[dora.Deploy], changes: list[dora.Change]) -> list[Row]:
-    base, shipped = dora.baseline_key(deploys), dora.prs_shipped(deploys, changes)
-    return [
-        (
-            d.enterprise_id,
-            d.repo,
-            d.deployment_key,
-            org,
-            d.environment,
-            d.source,
-            d.sha,
-            d.deployed_at,
-            d.succeeded,
-            int(d.deployment_key == base),
-            shipped[d.deployment_key],
-            d.workflow_name,
-        )
-        for d in deploys
-    ]
-
-
-def _change_rows(org: str, changes: list[dora.Change]) -> list[Row]:
-    return [
-        (
-            c.enterprise_id,
-            c.repo,
-            c.pr_number,
-            org,
-            c.author_login,
-            c.first_commit_at,
-            c.merged_at,
-            c.deployment_key,
-            c.deployed_at,
-            c.lead_time_minutes,
-            c.attribution,
-        )
-        for c in changes
-    ]
-
-
-def _incident_rows(org: str, incidents: list[dora.Incident]) -> list[Row]:
-    return [
-        (
-            i.enterprise_id,
-            i.repo,
-            i.incident_key,
-            org,
-            i.source,
-            i.opened_at,
-            i.resolved_at,
-            i.deployment_key,
-            i.attribution,
-            i.recovery_minutes,
-        )
-        for i in incidents
-    ]
-
-
 def merge_parts(parts: list[DeliveryPart], settings: Settings) -> dict[str, list[Row] | Ordered]:
     """All DORA and velocity rows from the shares' parts (aggregates are order-independent)."""
     out: dict[str, list[Row] | Ordered] = {
@@ -216,9 +122,9 @@ class DeliveryFamily:
         for sl in slices(self.collector.finish()):
             deploys, changes, incidents, prs, reviews = repo_rows(sl, self.settings)
             org = sl.key[1].split("/", 1)[0]
-            rows["dora_deployments"] += _deploy_rows(org, deploys, changes)
-            rows["dora_changes"] += _change_rows(org, changes)
-            rows["dora_incidents"] += _incident_rows(org, incidents)
+            rows["dora_deployments"] += dora_tables.deploy_rows(org, deploys, changes)
+            rows["dora_changes"] += dora_tables.change_rows(org, changes)
+            rows["dora_incidents"] += dora_tables.incident_rows(org, incidents)
             rows["velocity_pull_requests"] += [tuple(p) for p in prs]
             metrics.add_repo(deploys, changes, incidents)
             weekly.add_repo(sl, prs, reviews)

@@ -1,37 +1,29 @@
-"""The registry: which collector reads which kinds and feeds which tables, and from what code.
+"""The registry: which collector reads which kinds and feeds which tables.
 
-A family is read in one pass; its tables' definition versions hash the code that defines them
-(the family's modules and the shared ones) plus the table DDL and, where the definition depends on
-config, the settings fingerprint.
+A family is read in one pass and hands out the rows of its tables. Its collector comes from its
+definition folder (`projections.definitions`); the delivery family (DORA and velocity, computed
+per repository in shares) runs through `engine.delivery`. Definition versions: `engine.versions`.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 from typing import Any, Protocol
 
-from projections import (
-    activity,
-    copilot,
-    delivery,
-    dora,
-    dora_levels,
-    dora_metrics,
-    observe,
-    premium,
-    runs,
-    schema,
-    seats,
-    stats,
-    timeutil,
-    velocity,
-)
-from projections.events import Fetched
-from projections.ordered import Ordered
+from projections.definitions import dora, premium, runs, seats, velocity
+from projections.definitions.activity import snapshot as activity
+from projections.definitions.copilot import reports
+from projections.definitions.copilot.family import ReportsFamily
+from projections.definitions.premium.usage import KINDS as PREMIUM_KINDS
+from projections.definitions.premium.usage import PremiumCollector
+from projections.definitions.runs.collection import KINDS as RUNS_KINDS
+from projections.definitions.runs.collection import RunsCollector
+from projections.definitions.seats.snapshots import KINDS as SEATS_KINDS
+from projections.definitions.seats.snapshots import SeatsCollector
+from projections.engine import delivery
+from projections.engine.events import Fetched
+from projections.engine.ordered import Ordered
 from projections.settings import Settings
 
 Rows = dict[str, list[tuple[object, ...]] | Ordered]
@@ -59,6 +51,27 @@ class SplitCollector(Collector, Protocol):
         ...
 
 
+class _RowSource(Protocol):
+    def add(self, ev: Fetched) -> None: ...
+    def rows(self) -> list[tuple[object, ...]]: ...
+
+
+class Single:
+    """A collector whose rows fill one table."""
+
+    def __init__(self, inner: Any, table: str) -> None:
+        self.inner: _RowSource = inner
+        self.table = table
+
+    def add(self, ev: Fetched) -> None:
+        """Pass the event on."""
+        self.inner.add(ev)
+
+    def finish(self) -> dict[str, list[tuple[object, ...]]]:
+        """The one table's rows."""
+        return {self.table: self.inner.rows()}
+
+
 @dataclass(frozen=True, slots=True)
 class Family:
     """Tables computed together from the same kinds."""
@@ -66,93 +79,56 @@ class Family:
     name: str
     kinds: frozenset[str]
     tables: tuple[str, ...]
-    modules: tuple[ModuleType, ...]
     uses_settings: bool
     make: Callable[[Settings], Collector]
     merge: Callable[[list[Any], Settings], TableRows] | None = None
     """For a family computed in shares (see `partition`): folds the shares' `finish_part()`."""
 
 
-SHARED = (observe, stats, timeutil, schema)
 FAMILIES: tuple[Family, ...] = (
     Family(
         "copilot",
-        copilot.KINDS,
-        copilot.tables_of(copilot.OTHER_KINDS),
-        (copilot,),
+        reports.KINDS,
+        reports.tables_of(reports.OTHER_KINDS),
         False,
-        lambda _s: delivery.ReportsFamily(copilot.OTHER_KINDS),
+        lambda _s: ReportsFamily(reports.OTHER_KINDS),
     ),
     Family(
         "copilot_users",
-        copilot.KINDS,
-        copilot.tables_of(copilot.PER_USER_KINDS),
-        (copilot,),
+        reports.KINDS,
+        reports.tables_of(reports.PER_USER_KINDS),
         False,
-        lambda _s: delivery.ReportsFamily(copilot.PER_USER_KINDS),
+        lambda _s: ReportsFamily(reports.PER_USER_KINDS),
     ),
     Family(
         "seats",
-        seats.KINDS,
-        ("copilot_seats",),
-        (seats,),
+        SEATS_KINDS,
+        seats.TABLES,
         False,
-        lambda _s: delivery.Single(seats.SeatsCollector(), "copilot_seats"),
+        lambda _s: Single(SeatsCollector(), "copilot_seats"),
     ),
     Family(
         "premium",
-        premium.KINDS,
-        ("copilot_premium_requests",),
-        (premium,),
+        PREMIUM_KINDS,
+        premium.TABLES,
         False,
-        lambda _s: delivery.Single(premium.PremiumCollector(), "copilot_premium_requests"),
+        lambda _s: Single(PremiumCollector(), "copilot_premium_requests"),
     ),
     Family(
         "delivery",
         activity.KINDS,
-        (
-            "dora_deployments",
-            "dora_changes",
-            "dora_incidents",
-            "dora_metrics",
-            "velocity_pull_requests",
-            "velocity_metrics",
-        ),
-        (activity, delivery, dora, dora_metrics, dora_levels, velocity),
+        dora.TABLES + velocity.TABLES,
         True,
         delivery.DeliveryFamily,
         delivery.merge_parts,
     ),
     Family(
         "runs",
-        runs.KINDS,
-        ("collection_runs",),
-        (runs,),
+        RUNS_KINDS,
+        runs.TABLES,
         False,
-        lambda _s: delivery.Single(runs.RunsCollector(), "collection_runs"),
+        lambda _s: Single(RunsCollector(), "collection_runs"),
     ),
 )
 FAMILY_OF: dict[str, Family] = {t: f for f in FAMILIES for t in f.tables}
 BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
-
-
-def _source_hash(modules: tuple[ModuleType, ...]) -> str:
-    h = hashlib.sha256()
-    for mod in modules:
-        h.update(mod.__name__.encode() + b"\0")
-        h.update(Path(str(mod.__file__)).read_bytes())
-    return h.hexdigest()
-
-
-def definition_versions(settings: Settings) -> dict[str, str]:
-    """table → sha256 (first 16 hex) of its DDL, its family's code, the shared code and config."""
-    out: dict[str, str] = {}
-    for fam in FAMILIES:
-        code = _source_hash(fam.modules + SHARED)
-        for table in fam.tables:
-            h = hashlib.sha256(code.encode())
-            h.update(schema.TABLES[table].ddl().encode())
-            if fam.uses_settings:
-                h.update(settings.fingerprint().encode())
-            out[table] = h.hexdigest()[:16]
-    return out

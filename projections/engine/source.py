@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Protocol
 
 from archive.envelope import ENVELOPE_VERSION, Event
-from projections.events import PICK, Envelope, Fetched, fetched
-from projections.partition import Keep
+from projections.engine.events import PICK, Envelope, Fetched, fetched
+from projections.engine.partition import Keep
 
 
 class EventSource(Protocol):

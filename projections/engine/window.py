@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from projections.definitions.shared.timeutil import month_start, week_start
 from projections.schema import Table
-from projections.timeutil import month_start, week_start
 
 Row = tuple[object, ...]
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
 from archive import kinds
-from projections.events import Fetched
-from projections.observe import Latest, Observer, Order
-from projections.partition import repo_name
-from projections.timeutil import norm_ts
+from projections.definitions.shared.observe import Latest, Observer, Order
+from projections.definitions.shared.timeutil import norm_ts
+from projections.engine.events import Fetched
+from projections.engine.partition import repo_name
 
 KINDS = frozenset(
     {

@@ -19,10 +19,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from projections import dora_levels as lv
-from projections.dora import ATTR_BASELINE, REVERT_PREFIX, SHIPPED, Change, Deploy, Incident
-from projections.stats import median, p75, ratio
-from projections.timeutil import month_start, week_start
+from projections.definitions.dora import levels as lv
+from projections.definitions.dora.repo import (
+    ATTR_BASELINE,
+    REVERT_PREFIX,
+    SHIPPED,
+    Change,
+    Deploy,
+    Incident,
+)
+from projections.definitions.shared.stats import median, p75, ratio
+from projections.definitions.shared.timeutil import month_start, week_start
 
 GroupKey = tuple[str, str, str]
 """(enterprise_id, org, repo) with '' meaning all."""

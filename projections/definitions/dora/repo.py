@@ -12,9 +12,16 @@ import bisect
 from fnmatch import fnmatchcase
 from typing import NamedTuple
 
-from projections.activity import Deployment, Pull, RepoKey, RepoSlice, Run, Status
+from projections.definitions.activity.snapshot import (
+    Deployment,
+    Pull,
+    RepoKey,
+    RepoSlice,
+    Run,
+    Status,
+)
+from projections.definitions.shared.timeutil import minutes_between
 from projections.settings import Settings
-from projections.timeutil import minutes_between
 
 SOURCE_DEPLOYMENT = "deployment"
 SOURCE_RUN = "workflow_run"

@@ -14,8 +14,8 @@ from collections.abc import Hashable
 from typing import Any
 
 from archive import kinds
-from projections.events import Fetched
-from projections.observe import Observer, Order, Versioned
+from projections.definitions.shared.observe import Observer, Order, Versioned
+from projections.engine.events import Fetched
 
 KINDS = frozenset({kinds.BILLING_PREMIUM_REQUEST_USAGE, kinds.BILLING_AI_CREDIT_USAGE})
 SOURCES = {

@@ -12,9 +12,9 @@ from typing import Any
 import orjson
 
 from archive import kinds
-from projections.events import Fetched
-from projections.observe import Latest, json_body, order_of
-from projections.timeutil import norm_ts
+from projections.definitions.shared.observe import Latest, json_body, order_of
+from projections.definitions.shared.timeutil import norm_ts
+from projections.engine.events import Fetched
 
 KINDS = frozenset({kinds.RUN_STARTED, kinds.RUN_FINISHED})
 COUNTS = (

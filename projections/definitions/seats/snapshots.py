@@ -13,9 +13,9 @@ from collections.abc import Hashable
 from typing import Any, NamedTuple, cast
 
 from archive import kinds
-from projections.events import Fetched
-from projections.observe import Observer, Order, Versioned
-from projections.timeutil import days_between, norm_ts, utc_day
+from projections.definitions.shared.observe import Observer, Order, Versioned
+from projections.definitions.shared.timeutil import days_between, norm_ts, utc_day
+from projections.engine.events import Fetched
 
 KINDS = frozenset({kinds.COPILOT_SEATS, kinds.COPILOT_SEATS_ENTERPRISE})
 

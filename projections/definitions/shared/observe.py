@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 
-from projections.events import Fetched
+from projections.engine.events import Fetched
 
 Order = tuple[str, int]
 """(fetched_at, seq): the total order in which fetches supersede each other."""

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from projections.activity import Pull, RepoSlice, Review
+from projections.definitions.activity.snapshot import Pull, RepoSlice, Review
+from projections.definitions.shared.stats import median, p75
+from projections.definitions.shared.timeutil import parse_ts, week_start
 from projections.settings import Settings
-from projections.stats import median, p75
-from projections.timeutil import parse_ts, week_start
 
 HUMAN, BOT, COPILOT = "human", "bot", "copilot"
 COPILOT_LOGINS = frozenset(
