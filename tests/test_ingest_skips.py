@@ -16,8 +16,8 @@ from archive import kinds, read_events
 from ingest.collectors import commits, deployments
 from ingest.plan import PlanIndex
 from sim import Simulator
-from sim.testing import fetch_all
 from testkit.clocks import VirtualClock
+from testkit.simclient import fetch_all
 
 SIM_DAY = date(2026, 11, 25)
 STATUSES = re.compile(r"^/repos/([^/]+/[^/]+)/deployments/(\d+)/statuses$")

@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from sim import SimConfig, Simulator
-from sim.testing import fetch, fetch_all
 from testkit.clocks import VirtualClock
+from testkit.simclient import fetch, fetch_all
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -6,8 +6,8 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from sim import SimConfig, Simulator
-from sim.testing import fetch
 from testkit.clocks import VirtualClock
+from testkit.simclient import fetch
 
 
 def _links(sim: Simulator, kind: str = "users-1-day") -> list[str]:

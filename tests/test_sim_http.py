@@ -10,8 +10,8 @@ import pytest
 
 from sim import SimConfig, Simulator
 from sim.routes import delivery as delivery_routes
-from sim.testing import fetch, fetch_all
 from testkit.clocks import VirtualClock
+from testkit.simclient import fetch, fetch_all
 
 LINK_PART = re.compile(
     r'^<http://localhost:\d+/repositories/\d+/pulls\?[^>]*page=\d+>; rel="(next|last|prev|first)"$'
