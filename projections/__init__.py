@@ -12,7 +12,7 @@ Both accept keyword-only `source=` (any `EventSource`; default: the archive in r
 
 from __future__ import annotations
 
-from projections.api import ProjectionError, ProjectReport, project, replay
+from projections.api import ProjectionError, ProjectReport, ReplayOptionError, project, replay
 from projections.engine import window
 from projections.engine.source import ArchiveSource, EventSource, ListSource
 from projections.engine.versions import definition_versions
@@ -26,6 +26,7 @@ __all__ = [
     "ListSource",
     "ProjectReport",
     "ProjectionError",
+    "ReplayOptionError",
     "Settings",
     "definition_versions",
     "project",
