@@ -1,8 +1,9 @@
 """Repository activity: the latest known state of PRs, reviews, commits, runs, deployments, issues.
 
-DORA (`dora.py`) and velocity (`velocity.py`) both read this snapshot. Each GitHub list item is an
-entity keyed by its identity (enterprise, repo, id/number); its latest observation wins
-(`observe.py`). Only the fields the definitions use are kept, already normalised (UTC `Z` times).
+DORA (`definitions/dora`) and velocity (`definitions/velocity`) both read this snapshot. Each
+GitHub list item is an entity keyed by its identity (enterprise, repo, id/number); its latest
+observation wins (`shared/observe`). Only the fields the definitions use are kept, already
+normalised (UTC `Z` times).
 """
 
 from __future__ import annotations

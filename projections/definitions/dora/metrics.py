@@ -4,7 +4,7 @@ Definitions (DORA guide, dora.dev; DevLake's DORA dashboards for the deployment-
 - deployments / deployment_days: successful production deployments, and the distinct UTC days with
   one, in the period; df_level from the median deployment days per ISO week (for a month: over the
   weeks whose Monday falls in it, empty weeks counted as 0).
-- lead time: median and p75 (stats.py) of dora_changes.lead_time_minutes over changes DEPLOYED in
+- lead time: median and p75 (`stats`) of dora_changes.lead_time_minutes over changes DEPLOYED in
   the period; `changes` is that sample size.
 - change_failure_rate: deployments (successful or failed) in the period with at least one incident
   attributed to them ÷ all those deployments (a failed deployment is its own incident).

@@ -279,7 +279,7 @@ class WeeklyBuilder:
         wk.size.append(float((row.additions or 0) + (row.deletions or 0)) if known else None)
 
     def rows(self) -> list[tuple[object, ...]]:
-        """velocity_metrics rows (medians over the PRs merged that week; stats.py definition)."""
+        """velocity_metrics rows (medians over the PRs merged that week; `stats` definition)."""
         out: list[tuple[object, ...]] = []
         for (ent, org, login, ws), wk in sorted(self.weeks.items()):
             out.append(
