@@ -19,7 +19,7 @@ import orjson
 
 from archive import kinds
 from archive.envelope import Event, body_digest, encode_body
-from projections import schema
+from projections.definitions.copilot import schema
 
 API = "https://api.github.com"
 

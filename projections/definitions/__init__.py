@@ -12,10 +12,11 @@
     velocity/  PR stages → velocity_pull_requests, velocity_metrics
     runs/      ghmc's own run events → collection_runs
 
-Each folder's `__init__` names its tables (`TABLES`) and the other folders its rows are built on
-(`BUILT_ON`). A table's definition version hashes every Python file of its folder, of the folders
-it is built on and of `shared/` — and nothing else (`projections.engine.versions`), so changing a
-definition re-versions exactly the tables it defines. A definition module imports only from its
+Each family declares its tables (columns, key, indexes) in its `schema` module; its `__init__`
+names them (`TABLES`) and the other folders its rows are built on (`BUILT_ON`). A table's
+definition version hashes every Python file of its folder, of the folders it is built on and of
+`shared/` — and nothing else (`projections.engine.versions`), so changing a definition
+re-versions exactly the tables of its family. A definition module imports only from its
 own folder, `shared/`, its `BUILT_ON` folders and the engine's plumbing (events, ordering); a test
 holds it to that. The engine (`projections.engine`) reads events, runs the collectors and writes
 the rows; it decides nothing about what a row says.

@@ -35,11 +35,12 @@ from typing import Any
 import orjson
 
 from archive import kinds
+from projections.definitions.copilot.schema import REPO_PR, REVIEW_TIMES
 from projections.definitions.shared.observe import Order, order_of, status_of
 from projections.definitions.shared.stats import ratio
 from projections.engine.events import Fetched
 from projections.engine.ordered import pack, unpack
-from projections.schema import REPO_PR, REVIEW_TIMES, TABLES
+from projections.schema import TABLES
 
 KINDS = frozenset({kinds.COPILOT_REPORT_FILE})
 AGGREGATE_KINDS = {

@@ -1,5 +1,7 @@
 """ghmc's own run.started / run.finished events (`collection.KINDS`) → collection_runs;
 definition in `collection`."""
 
-TABLES = ("collection_runs",)
+from projections.definitions.runs import schema
+
+TABLES = tuple(t.name for t in schema.TABLES)
 BUILT_ON: tuple[str, ...] = ()

@@ -1,5 +1,7 @@
 """Copilot seat lists (`snapshots.KINDS`) → copilot_seats, one snapshot per UTC day; definitions
 and sources in `snapshots`."""
 
-TABLES = ("copilot_seats",)
+from projections.definitions.seats import schema
+
+TABLES = tuple(t.name for t in schema.TABLES)
 BUILT_ON: tuple[str, ...] = ()

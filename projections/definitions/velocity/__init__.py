@@ -2,5 +2,7 @@
 (velocity_pull_requests) and weekly figures per developer (velocity_metrics); definitions and
 sources in `stages`."""
 
-TABLES = ("velocity_pull_requests", "velocity_metrics")
+from projections.definitions.velocity import schema
+
+TABLES = tuple(t.name for t in schema.TABLES)
 BUILT_ON = ("activity",)
