@@ -39,4 +39,6 @@ def schema_errors(doc: dict[str, Any]) -> list[str]:
         return [f"schema {url} is not vendored"]
     schema = json.loads(path.read_text(encoding="utf-8"))
     validator = Draft7Validator(schema, registry=registry())
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)
+    ]

@@ -88,9 +88,8 @@ def balance_problems(text: str) -> list[str]:
             continue
         elif ch in "([{":
             stack.append(ch)
-        elif ch in pairs:
-            if not stack or stack.pop() != pairs[ch]:
-                return [f"unbalanced {ch!r} at offset {i}"]
+        elif ch in pairs and (not stack or stack.pop() != pairs[ch]):
+            return [f"unbalanced {ch!r} at offset {i}"]
         i += 1
     if quote:
         return [f"unclosed {quote} quote"]

@@ -70,7 +70,7 @@ _BD_DIMENSION = (
     '    "feature")\n'
 )
 _COMPLETION = (
-    _SCOPE + f"VAR Rows = FILTER({_BD}, {_BD}[scope] = Scope && {_BD}[dimension] = \"feature\""
+    _SCOPE + f'VAR Rows = FILTER({_BD}, {_BD}[scope] = Scope && {_BD}[dimension] = "feature"'
     f' && {_BD}[feature] = "code_completion")\n'
 )
 
@@ -128,7 +128,7 @@ def copilot() -> list[Measure]:
             + f"SUMX(Rows, {_BD}[code_generation_activity_count]))",
             PCT,
             f,
-            "Σ acceptances ÷ Σ generations, feature code_completion (as completion_acceptance_rate).",
+            "Σ acceptances ÷ Σ generations, feature code_completion (completion_acceptance_rate).",
         ),
         Measure(
             _BD,
@@ -229,7 +229,7 @@ _PR = "copilot_premium_requests"
 _SPEND_ROWS = (
     "VAR ByUser = ISFILTERED('User')\n"
     "VAR ByOrg = ISFILTERED('Organization')\n"
-    f"VAR Rows = FILTER({_PR}, IF(ByUser, {_PR}[user_login] <> \"\", "
+    f'VAR Rows = FILTER({_PR}, IF(ByUser, {_PR}[user_login] <> "", '
     f'{_PR}[user_login] = "" && IF(ByOrg, {_PR}[org] <> "", {_PR}[org] = "")))\n'
 )
 _LAST_SPEND_DAY = (
@@ -299,7 +299,7 @@ _DORA_ROWS = (
     f'VAR Gran = SELECTEDVALUE({_DM}[granularity], "month")\n'
     "VAR ByRepo = ISFILTERED('Repository')\n"
     "VAR ByOrg = ISFILTERED('Organization')\n"
-    f"VAR Scoped = FILTER({_DM}, {_DM}[granularity] = Gran && IF(ByRepo, {_DM}[repo] <> \"\", "
+    f'VAR Scoped = FILTER({_DM}, {_DM}[granularity] = Gran && IF(ByRepo, {_DM}[repo] <> "", '
     f'IF(ByOrg, {_DM}[org] <> "" && {_DM}[repo] = "", {_DM}[org] = "" && {_DM}[repo] = "")))\n'
     f"VAR LastPeriod = MAXX(Scoped, {_DM}[period_start])\n"
     f"VAR Latest = FILTER(Scoped, {_DM}[period_start] = LastPeriod)\n"
@@ -450,9 +450,7 @@ def freshness() -> list[Measure]:
             f,
             "finished_at of the last run with status ok (UTC).",
         ),
-        Measure(
-            "collection_runs", "Runs", "COUNTROWS(collection_runs) + 0", INT, f, "Runs."
-        ),
+        Measure("collection_runs", "Runs", "COUNTROWS(collection_runs) + 0", INT, f, "Runs."),
         Measure(
             "collection_runs",
             "Runs not ok",

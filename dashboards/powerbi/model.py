@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 
 from dashboards.powerbi import powerquery
 from dashboards.powerbi.checks import dax_references
-from dashboards.powerbi.measures import Measure, all_measures
 from dashboards.powerbi.columns import (
     ModelColumn,
     derived_day,
@@ -27,6 +26,7 @@ from dashboards.powerbi.columns import (
     is_timestamp,
     model_column,
 )
+from dashboards.powerbi.measures import Measure, all_measures
 from projections.schema import Table as RegistryTable
 
 BRIDGE = "copilot_user_teams"
@@ -89,9 +89,7 @@ class Dimension:
 LOGIN_COLUMNS = ("user_login", "author_login")
 DIMENSIONS = (
     Dimension("Enterprise", "enterprise_id", ("enterprise_id",), "Enterprises (config id)."),
-    Dimension(
-        "Organization", "org_key", ("enterprise_id", "org"), "Organizations; org '' = all."
-    ),
+    Dimension("Organization", "org_key", ("enterprise_id", "org"), "Organizations; org '' = all."),
     Dimension("Repository", "repo_key", ("enterprise_id", "repo"), "Repositories, org/name."),
     Dimension("User", "user_key", ("enterprise_id", "user_login"), "People by login."),
     Dimension("Team", "team_key", ("enterprise_id", "org", "team_slug"), "Teams per org."),
@@ -225,9 +223,7 @@ def _with_measures(tables: list[ModelTable]) -> list[ModelTable]:
     """Attach every measure whose tables all exist (a smaller registry drops the others)."""
     names = {t.name for t in tables}
     usable = [m for m in all_measures() if dax_references(m.expression).tables <= names]
-    return [
-        replace(t, measures=tuple(m for m in usable if m.table == t.name)) for t in tables
-    ]
+    return [replace(t, measures=tuple(m for m in usable if m.table == t.name)) for t in tables]
 
 
 def build(registry: Mapping[str, RegistryTable], source: str) -> SemanticModel:
@@ -256,6 +252,4 @@ def build(registry: Mapping[str, RegistryTable], source: str) -> SemanticModel:
         if day is not None:
             relationships.append(Relationship(fact.name, day[0], DATE_TABLE, "Date"))
     tables = _with_measures([*facts, *dims, date_table(), manifest_table()])
-    return SemanticModel(
-        tuple(tables), tuple(relationships), powerquery.shared_expressions(source)
-    )
+    return SemanticModel(tuple(tables), tuple(relationships), powerquery.shared_expressions(source))

@@ -32,9 +32,8 @@ FILES_M = f"""let
     Site = Text.Combine(List.FirstN(Parts, if IsSite then 5 else 3), "/") & "/",
     InFolder = (path as text) as logical =>
         Comparer.Equals(Comparer.OrdinalIgnoreCase, Text.TrimEnd(path, "/") & "/", Target),
-    Web = if IsWeb
-        then Table.SelectRows(SharePoint.Files(Site, [ApiVersion = 15]), each InFolder([Folder Path]))
-        else null,
+    Listed = if IsWeb then SharePoint.Files(Site, [ApiVersion = 15]) else null,
+    Web = if IsWeb then Table.SelectRows(Listed, each InFolder([Folder Path])) else null,
     Local = if IsWeb then null else Folder.Contents(Source),
     Files = if IsWeb then Web else Local
 in
@@ -79,7 +78,7 @@ def shared_expressions(default: str) -> tuple[tuple[str, str, str], ...]:
 
 def _key_expression(parts: Sequence[str]) -> str:
     fields = [f'(if [{p}] = null then "" else [{p}])' for p in parts]
-    return 'Text.Lower(Text.Combine({' + ", ".join(fields) + '}, "|"))'
+    return "Text.Lower(Text.Combine({" + ", ".join(fields) + '}, "|"))'
 
 
 def _let(steps: list[tuple[str, str]]) -> str:
@@ -139,9 +138,8 @@ def dimension_partition(
         selects.append(pad + select)
     steps = [("Source", "Table.Combine({\n" + ",\n".join(selects) + "})")]
     if key not in parts:
-        steps.append(
-            ("Keyed", f"Table.AddColumn(Source, {m_string(key)}, each {_key_expression(parts)}, type text)")
-        )
+        keyed = f"each {_key_expression(parts)}, type text"
+        steps.append(("Keyed", f"Table.AddColumn(Source, {m_string(key)}, {keyed})"))
     steps.append(("Distinct", f"Table.Distinct({steps[-1][0]}, {{{m_string(key)}}})"))
     if name == "Repository":
         org = 'each Text.BeforeDelimiter([repo], "/"), type text'
@@ -151,7 +149,9 @@ def dimension_partition(
 
 def manifest_partition(columns: Sequence[ModelColumn]) -> str:
     """M for export_files: the files listed in manifest.json, with the lineage beside them."""
-    listed = "{" + ", ".join(m_string(c) for c in ("name", "table", "rows", "bytes", "sha256")) + "}"
+    listed = (
+        "{" + ", ".join(m_string(c) for c in ("name", "table", "rows", "bytes", "sha256")) + "}"
+    )
     steps = [
         ("Doc", f'Json.Document({FILES}{{[Name = "manifest.json"]}}[Content], 65001)'),
         ("Files", f"Table.FromRecords(Doc[files], {listed}, MissingField.UseNull)"),

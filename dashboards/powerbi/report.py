@@ -59,7 +59,9 @@ def card(measure: str) -> Visual:
     return Visual("card", measure, _roles(Values=[f"[{measure}]"]))
 
 
-def chart(kind: str, title: str, category: str, y: list[str], series: str = "", what: str = "") -> Visual:
+def chart(
+    kind: str, title: str, category: str, y: list[str], *, series: str = "", what: str = ""
+) -> Visual:
     """A chart: category axis, one or more measures, optional series."""
     return Visual(
         kind,
@@ -219,8 +221,8 @@ SPEND = Page(
                     "Daily net spend by model",
                     "Date.Date",
                     ["Net spend"],
-                    "copilot_premium_requests.model",
-                    "Net amount billed per day, premium requests and AI credits.",
+                    series="copilot_premium_requests.model",
+                    what="Net amount billed per day, premium requests and AI credits.",
                 ),
             ),
         ),
@@ -303,8 +305,8 @@ DORA = Page(
                     "Deployments by level",
                     "Date.Month start",
                     ["Deployments"],
-                    "dora_metrics.df_level",
-                    "Deployments per month, coloured by deployment-frequency level.",
+                    series="dora_metrics.df_level",
+                    what="Deployments per month, coloured by deployment-frequency level.",
                 ),
                 chart(
                     "lineChart",
@@ -376,16 +378,16 @@ VELOCITY = Page(
                     "PRs opened per week",
                     "Date.Week start",
                     ["PRs opened"],
-                    "velocity_pull_requests.author_kind",
-                    "PRs opened, humans, bots and Copilot as separate series.",
+                    series="velocity_pull_requests.author_kind",
+                    what="PRs opened, humans, bots and Copilot as separate series.",
                 ),
                 chart(
                     "columnChart",
                     "PRs merged per week",
                     "Date.Week start",
                     ["PRs merged"],
-                    "velocity_pull_requests.author_kind",
-                    "Merged PRs by the week they were opened, per author kind.",
+                    series="velocity_pull_requests.author_kind",
+                    what="Merged PRs by the week they were opened, per author kind.",
                 ),
             ),
         ),
