@@ -86,7 +86,8 @@ def _breakdown_sum(column: str) -> str:
 
 _SEATS = "copilot_seats"
 _LAST_SNAPSHOT = (
-    f"VAR LastSnapshot = MAX({_SEATS}[snapshot_day])\n"
+    f"VAR LastSnapshot = CALCULATE(MAX({_SEATS}[snapshot_day]), "
+    f"REMOVEFILTERS({_SEATS}[user_login], {_SEATS}[org]))\n"
     f"VAR Seats = FILTER({_SEATS}, {_SEATS}[snapshot_day] = LastSnapshot)\n"
 )
 
@@ -200,6 +201,26 @@ def copilot() -> list[Measure]:
         for n in (7, 30, 90)
     ]
     out += [Measure(_SEATS, name, _seats(cond), INT, f, d) for name, cond, d in seats]
+    out.append(
+        Measure(
+            _SEATS,
+            "Seats in last snapshot",
+            _LAST_SNAPSHOT + "RETURN COUNTROWS(Seats)",
+            INT,
+            f,
+            "Seats of the last snapshot in context; blank for a seat no longer assigned.",
+        )
+    )
+    out.append(
+        Measure(
+            _SEATS,
+            "Seat last activity",
+            _LAST_SNAPSHOT + f"RETURN MAXX(Seats, {_SEATS}[last_activity_at])",
+            STAMP,
+            f,
+            "last_activity_at (UTC) of the seat(s) in context, last snapshot.",
+        )
+    )
     out.append(
         Measure(
             _SEATS,
