@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from powerbi_support import schema_errors
 
-from dashboards.powerbi import checks, project, report
+from dashboards.powerbi import checks, project, report, tmdl
 from dashboards.powerbi.model import BRIDGE, SemanticModel, build
 from projections import TABLES
 from projections.schema import Table
@@ -129,6 +129,14 @@ def test_tmdl_check_catches(files: dict[str, str], mutate: object, expected: str
     broken = mutate(text)
     assert broken != text
     assert any(expected in p for p in checks.tmdl_problems(path, broken))
+
+
+def test_tmdl_names_are_quoted_when_needed() -> None:
+    """Plain names stay bare; spaces, quotes and keyword-like names are single-quoted."""
+    assert tmdl.name("dora_metrics") == "dora_metrics"
+    assert tmdl.name("Net spend") == "'Net spend'"
+    assert tmdl.name("it's") == "'it''s'"
+    assert tmdl.name("table") == "'table'"
 
 
 def test_every_registry_column_is_typed_in_the_model(model: SemanticModel) -> None:

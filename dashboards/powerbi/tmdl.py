@@ -25,9 +25,18 @@ _NAMESPACE = uuid.UUID("6f1c2c1e-4c5e-4f0e-9a57-67686d632e31")
 TAB = "\t"
 
 
+KEYWORDS = frozenset(
+    {"table", "column", "measure", "partition", "model", "relationship", "expression", "ref"}
+    | {"annotation", "database", "hierarchy", "level", "role", "perspective", "culture"}
+)
+"""Object keywords: a name spelled like one is quoted so it cannot be read as a declaration."""
+
+
 def name(text: str) -> str:
     """A TMDL object name, quoted when needed."""
-    return text if _PLAIN.match(text) else "'" + text.replace("'", "''") + "'"
+    if _PLAIN.match(text) and text.lower() not in KEYWORDS:
+        return text
+    return "'" + text.replace("'", "''") + "'"
 
 
 def lineage(*parts: str) -> str:
