@@ -18,7 +18,8 @@ def _exported(tmp_path: Path) -> Path:
     db = tmp_path / "metrics.db"
     with sqlite3.connect(db) as conn:
         for table in TABLES.values():
-            conn.execute(table.ddl())
+            columns = ", ".join(f"{name} {kind}" for name, kind in table.columns)
+            conn.execute(f"CREATE TABLE {table.name} ({columns})")
     out = tmp_path / "export"
     export.export_tables(db, out, head_hash="ab" * 32)
     return out

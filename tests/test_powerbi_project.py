@@ -12,7 +12,6 @@ from powerbi_support import schema_errors
 from dashboards.powerbi import checks, project, report, tmdl
 from dashboards.powerbi.model import BRIDGE, SemanticModel, build
 from projections import TABLES
-from projections.schema import Table
 
 SOURCE = "C:\\ghmc\\export"
 
@@ -153,12 +152,33 @@ def test_every_registry_column_is_typed_in_the_model(model: SemanticModel) -> No
 def test_a_new_column_reaches_the_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A column added to a registry table appears, typed, in its TMDL table and M partition."""
     dm = TABLES["dora_metrics"]
-    grown = Table(dm.name, (*dm.columns, ("deploys_per_dev", "REAL")), dm.key, dm.date_column)
+    grown = replace(dm, columns=(*dm.columns, ("deploys_per_dev", "REAL")))
     monkeypatch.setattr(project, "TABLES", {**TABLES, "dora_metrics": grown})
     written = project.write(tmp_path, export_folder=tmp_path)
     tmdl = (written.folder / "ghmc.SemanticModel/definition/tables/dora_metrics.tmdl").read_text()
     assert "\tcolumn deploys_per_dev\n\t\tdataType: double\n" in tmdl
     assert '{"deploys_per_dev", type number}' in tmdl
+
+
+def test_a_new_table_reaches_the_model_with_its_relationships() -> None:
+    """A table added to the registry gets a TMDL table, a partition and its dimension links."""
+    extra = replace(
+        TABLES["copilot_daily_metrics"],
+        name="copilot_new_family",
+        columns=(("enterprise_id", "TEXT"), ("org", "TEXT"), ("day", "TEXT"), ("n", "INTEGER")),
+        key=("enterprise_id", "org", "day"),
+        date_column="day",
+    )
+    grown = build({**TABLES, extra.name: extra}, SOURCE)
+    links = {(r.to_table, r.from_column) for r in grown.relationships if r.from_table == extra.name}
+    assert links == {("Enterprise", "enterprise_id"), ("Organization", "org_key"), ("Date", "day")}
+    files = project.project_files(grown)
+    assert (
+        'GhmcTable("copilot_new_family")'
+        in files["ghmc.SemanticModel/definition/tables/copilot_new_family.tmdl"]
+    )
+    assert "ref table copilot_new_family" in files["ghmc.SemanticModel/definition/model.tmdl"]
+    assert project.check(grown, files) == []
 
 
 def test_relationships_join_keys_of_the_same_type(model: SemanticModel) -> None:

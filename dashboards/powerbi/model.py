@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from dashboards.powerbi import powerquery
 from dashboards.powerbi.checks import dax_references
@@ -27,7 +28,22 @@ from dashboards.powerbi.columns import (
     model_column,
 )
 from dashboards.powerbi.measures import Measure, all_measures
-from projections.schema import Table as RegistryTable
+
+
+class RegistryTable(Protocol):
+    """What the model needs of a table of `projections.TABLES` (only its public attributes)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def columns(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def key(self) -> tuple[str, ...]: ...
+    @property
+    def date_column(self) -> str: ...
+    @property
+    def column_names(self) -> tuple[str, ...]: ...
+
 
 BRIDGE = "copilot_user_teams"
 DATE_TABLE = "Date"

@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashboards.powerbi import checks, report, tmdl
-from dashboards.powerbi.model import SemanticModel, build
+from dashboards.powerbi.model import RegistryTable, SemanticModel, build
 from projections import TABLES
-from projections.schema import Table as RegistryTable
 
 NAME = "ghmc"
 MODEL_FOLDER = f"{NAME}.SemanticModel"
