@@ -130,6 +130,26 @@ def test_tmdl_check_catches(files: dict[str, str], mutate: object, expected: str
     assert any(expected in p for p in checks.tmdl_problems(path, broken))
 
 
+def _body_after(text: str, head: str, depth: int) -> str:
+    """The expression under the line `head`, its `depth` leading tabs removed."""
+    lines = text.split("\n")
+    start = lines.index(head) + 1
+    body = []
+    for line in lines[start:]:
+        if line and not line.startswith("\t" * depth):
+            break
+        body.append(line[depth:])
+    return "\n".join(body).strip("\n")
+
+
+def test_tmdl_expressions_read_back_unchanged(model: SemanticModel, files: dict[str, str]) -> None:
+    """A partition's M and a measure's DAX, read back from the TMDL text, are what was written."""
+    text = files["ghmc.SemanticModel/definition/tables/dora_metrics.tmdl"]
+    assert _body_after(text, "\t\tsource =", 4) == model.table("dora_metrics").source
+    measure = next(m for m in model.table("dora_metrics").measures if m.name == "Rework rate")
+    assert _body_after(text, "\tmeasure 'Rework rate' =", 3) == measure.expression
+
+
 def test_tmdl_names_are_quoted_when_needed() -> None:
     """Plain names stay bare; spaces, quotes and keyword-like names are single-quoted."""
     assert tmdl.name("dora_metrics") == "dora_metrics"

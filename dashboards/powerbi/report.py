@@ -298,6 +298,16 @@ DORA = Page(
             ),
         ),
         (
+            240,
+            (
+                table(
+                    "Per organization",
+                    ["Organization.org", *_DORA_COLUMNS[1:]],
+                    "Organization roll-ups of dora_metrics, last period in context.",
+                ),
+            ),
+        ),
+        (
             260,
             (
                 chart(
@@ -405,6 +415,17 @@ VELOCITY = Page(
                     ],
                     what="Human PRs: first commit → ready → first review → merge, minutes.",
                 ),
+                chart(
+                    "clusteredColumnChart",
+                    "Cycle time stages (p75)",
+                    "Date.Week start",
+                    [
+                        "Coding time p75 (minutes)",
+                        "Pickup time p75 (minutes)",
+                        "Review time p75 (minutes)",
+                    ],
+                    what="75th percentile of each stage, human PRs, minutes.",
+                ),
             ),
         ),
         (
@@ -434,6 +455,21 @@ DATA = Page(
     (
         (90, (slicer("Enterprise.enterprise_id", "Enterprise"),)),
         _cards("Last successful run", "Runs", "Runs not ok", "Exported rows"),
+        (
+            200,
+            (
+                table(
+                    "Freshness per enterprise",
+                    [
+                        "Enterprise.enterprise_id",
+                        "[Last successful run]",
+                        "[Runs]",
+                        "[Runs not ok]",
+                    ],
+                    "Last run with status ok per enterprise (collection_runs, UTC).",
+                ),
+            ),
+        ),
         (
             300,
             (
