@@ -379,6 +379,39 @@ def export_cmd(ctx: Context, to_dir: Path | None) -> None:
     click.echo(f"exported {report.rows:,} rows in {count} files to {report.out_dir}{where}")
 
 
+# --- dashboards (dashboards/) --------------------------------------------------------------------
+
+
+@cli.command("powerbi")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the project here (default: <data_dir>/powerbi).",
+)
+@click.option(
+    "--source",
+    type=click.Choice(["folder", "sharepoint"]),
+    default="folder",
+    show_default=True,
+    help="Default of the GhmcSource parameter: the export folder, or a SharePoint URL to set.",
+)
+@pass_ctx
+def powerbi_cmd(ctx: Context, out_dir: Path | None, source: str) -> None:
+    """Write a Power BI Project (PBIP: TMDL model + PBIR report) over the export, and a zip."""
+    from dashboards import powerbi
+
+    cfg = ctx.config
+    written = powerbi.write(
+        out_dir or cfg.data_dir / "powerbi",
+        source=source,
+        export_folder=cfg.export.onedrive_dir or cfg.export.dir,
+    )
+    click.echo(f"wrote {written.files} files: open {written.pbip} in Power BI Desktop")
+    click.echo(f"zip: {written.zip_path}")
+
+
 @cli.command("backup")
 @click.option("--weekly", is_flag=True, help="Also write the weekly gzipped SQL dump.")
 @pass_ctx
