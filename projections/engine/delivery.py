@@ -121,10 +121,10 @@ class DeliveryFamily:
         self.handlers = {}
         for sl in slices(self.collector.finish()):
             deploys, changes, incidents, prs, reviews = repo_rows(sl, self.settings)
-            org = sl.key[1].split("/", 1)[0]
-            rows["dora_deployments"] += dora_tables.deploy_rows(org, deploys, changes)
-            rows["dora_changes"] += dora_tables.change_rows(org, changes)
-            rows["dora_incidents"] += dora_tables.incident_rows(org, incidents)
+            for table, table_rows in dora_tables.repo_table_rows(
+                sl, deploys, changes, incidents
+            ).items():
+                rows[table] += table_rows
             rows["velocity_pull_requests"] += [tuple(p) for p in prs]
             metrics.add_repo(deploys, changes, incidents)
             weekly.add_repo(sl, prs, reviews)

@@ -20,6 +20,22 @@ def repo_records(
     return deploys, changes, incidents
 
 
+def repo_table_rows(
+    sl: RepoSlice,
+    deploys: list[dora.Deploy],
+    changes: list[dora.Change],
+    incidents: list[dora.Incident],
+) -> dict[str, list[Row]]:
+    """One repository's dora_deployments, dora_changes and dora_incidents rows; `org` is the
+    owner part of the repository's full name."""
+    org = sl.key[1].split("/", 1)[0]
+    return {
+        "dora_deployments": deploy_rows(org, deploys, changes),
+        "dora_changes": change_rows(org, changes),
+        "dora_incidents": incident_rows(org, incidents),
+    }
+
+
 def deploy_rows(org: str, deploys: list[dora.Deploy], changes: list[dora.Change]) -> list[Row]:
     """dora_deployments rows (`is_baseline`, `prs_shipped` derived here)."""
     base, shipped = dora.baseline_key(deploys), dora.prs_shipped(deploys, changes)
