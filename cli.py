@@ -1,14 +1,18 @@
 """ghmc command line: parse options, call one library function, print the result.
 
-Errors become exit codes here and nowhere else (design §7):
+Errors become exit codes here and nowhere else (design §7), in `_exit_code_for`:
 0 success · 1 failure · 2 bad usage or invalid config · 3 partial collection · 4 lock held.
+`daily` and `demo` end with the worst code of their steps (`JobFailed`). SIGTERM stops a run
+like Ctrl-C (ingest marks the run `interrupted`, the lock is released) and exits 1.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -32,8 +36,27 @@ class PartialSuccess(Exception):  # noqa: N818 - it is an outcome, not an error
     """A command finished but some of its work failed; exit 3."""
 
 
-def _exit_code_for(exc: BaseException) -> int:
-    """Map a library exception to the documented exit code."""
+class JobFailed(Exception):  # noqa: N818 - an outcome of several steps
+    """Some steps of `daily` (or of a demo day) failed; the exit code is the worst step's."""
+
+    def __init__(self, job: str, steps: Sequence[StepOutcome]) -> None:
+        self.errors = [(s.name, s.error) for s in steps if s.error is not None]
+        names = ", ".join(f"{name} (exit {_exit_code_for(e)})" for name, e in self.errors)
+        super().__init__(f"{job}: {len(self.errors)} step(s) did not succeed: {names}")
+
+    def codes(self) -> list[int]:
+        """The exit code of every failed step."""
+        return [_exit_code_for(error) for _, error in self.errors]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: stop like Ctrl-C (runs are marked interrupted, locks released)."""
+
+
+def _exit_code_for(exc: BaseException) -> int:  # noqa: PLR0911 - one branch per code
+    """Map a library exception (or a job's failed steps) to the documented exit code."""
+    if isinstance(exc, JobFailed):
+        return _worst(exc.codes())
     if isinstance(exc, config_mod.ConfigError | click.UsageError):
         return EXIT_USAGE
     if isinstance(exc, PartialSuccess):
@@ -50,15 +73,33 @@ def _exit_code_for(exc: BaseException) -> int:
     return EXIT_FAILURE
 
 
-def _fail(exc: BaseException, debug: bool) -> NoReturn:
+def _worst(codes: list[int]) -> int:
+    """The exit code of the worst step: lock (4) > failure (1) > usage (2) > partial (3) > ok."""
+    for code in (EXIT_LOCKED, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL):
+        if code in codes:
+            return code
+    return EXIT_OK
+
+
+def _scrubbed(text: str) -> str:
+    """`text` without any rendering of a registered token (see ingest.secrets)."""
+    try:
+        from ingest.secrets import scrub
+    except ImportError:
+        return text
+    return scrub(text)
+
+
+def _fail(exc: BaseException, debug: bool) -> int:
+    """Print the error (a traceback only with --debug); return its exit code."""
     code = _exit_code_for(exc)
     if debug:
         import traceback
 
-        traceback.print_exception(exc)
+        click.echo(_scrubbed("".join(traceback.format_exception(exc))), err=True, nl=False)
     message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
-    click.echo(f"ghmc: {message or type(exc).__name__}", err=True)
-    sys.exit(code)
+    click.echo(f"ghmc: {_scrubbed(message or type(exc).__name__)}", err=True)
+    return code
 
 
 class Context:
@@ -81,6 +122,11 @@ class Context:
         GitHub use this, so a missing token is exit 2 before any request is sent)."""
         cfg = self.config
         cfg.check_tokens()
+        from ingest.secrets import register_secret
+
+        for ent in cfg.enterprises:
+            register_secret(ent.token())
+            register_secret(ent.billing_token())
         return cfg
 
 
@@ -450,14 +496,6 @@ def schedule_cmd(ctx: Context, at: str, print_only: bool) -> None:
 # --- the daily job and the demo (jobs/) ---------------------------------------------------------
 
 
-def _worst(codes: list[int]) -> int:
-    """The exit code of the worst step: lock (4) > failure (1) > usage (2) > partial (3) > ok."""
-    for code in (EXIT_LOCKED, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL):
-        if code in codes:
-            return code
-    return EXIT_OK
-
-
 def _step_code(step: StepOutcome) -> int:
     return EXIT_OK if step.error is None else _exit_code_for(step.error)
 
@@ -475,7 +513,7 @@ def _show_step(debug: bool) -> Callable[[StepOutcome], None]:
 
                 traceback.print_exception(step.error)
             label = "partial" if _step_code(step) == EXIT_PARTIAL else "FAILED"
-            line = f"{label}: {step.error}"
+            line = f"{label}: {_scrubbed(str(step.error))}"
         click.echo(f"{step.name:<8} {line} ({step.seconds:.1f} s)")
 
     return show
@@ -488,9 +526,8 @@ def daily_cmd(ctx: Context) -> None:
     from jobs.daily import run_daily
 
     steps = run_daily(ctx.config_with_tokens(), on_step=_show_step(ctx.debug))
-    code = _worst([_step_code(s) for s in steps])
-    if code != EXIT_OK:
-        raise click.exceptions.Exit(code)
+    if any(s.error is not None for s in steps):
+        raise JobFailed("daily", steps)
 
 
 @cli.command("demo")
@@ -517,33 +554,58 @@ def demo_cmd(ctx: Context, days: int, workdir: Path, seed: int, scale: str) -> N
     click.echo("a few metrics:")
     for line in demo.summary(cfg):
         click.echo(line)
-    code = _worst([_step_code(s) for day in result.days for s in day])
-    if code != EXIT_OK:
-        raise click.exceptions.Exit(code)
+    steps = [s for day in result.days for s in day]
+    if any(s.error is not None for s in steps):
+        raise JobFailed("demo", steps)
+
+
+@contextmanager
+def _sigterm_stops_the_run() -> Iterator[None]:
+    """While the CLI runs, SIGTERM raises `Terminated` in the main thread (like Ctrl-C)."""
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (an embedding caller): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: list[str], debug: bool) -> int:  # noqa: PLR0911 - one branch per outcome
+    """Run the CLI; return the exit code of what happened (the one place that decides it)."""
+    try:
+        with _sigterm_stops_the_run():
+            done = cli.main(args=args, prog_name="ghmc", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("ghmc: aborted", err=True)
+        return EXIT_FAILURE
+    except click.UsageError as exc:
+        exc.show()
+        return EXIT_USAGE
+    except Terminated:
+        click.echo("ghmc: terminated (SIGTERM); an ingest run is marked interrupted", err=True)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        click.echo("ghmc: interrupted", err=True)
+        return EXIT_FAILURE
+    except Exception as exc:  # the one place where errors become exit codes
+        return _fail(exc, debug)
+    # standalone_mode=False hands back the code of a `click.exceptions.Exit` instead of raising
+    return done if isinstance(done, int) else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Console-script entry point: run the CLI and map errors to exit codes in one place."""
+    """Console-script entry point: run the CLI and exit with the code `_run` decided."""
     args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args
-    try:
-        cli.main(args=args, prog_name="ghmc", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("ghmc: aborted", err=True)
-        sys.exit(EXIT_FAILURE)
-    except click.ClickException as exc:
-        if isinstance(exc, click.UsageError):
-            exc.show()
-            sys.exit(EXIT_USAGE)
-        _fail(exc, debug)
-    except KeyboardInterrupt:
-        click.echo("ghmc: interrupted", err=True)
-        sys.exit(EXIT_FAILURE)
-    except Exception as exc:  # the one place where errors become exit codes
-        _fail(exc, debug)
-    sys.exit(EXIT_OK)
+    sys.exit(_run(args, "--debug" in args))
 
 
 if __name__ == "__main__":

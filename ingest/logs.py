@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from ingest.errors import scrub
+from ingest.secrets import scrub
 
 _NAME = re.compile(r"^ghmc-(\d{4}-\d{2}-\d{2})\.log$")
 

@@ -38,12 +38,13 @@ from ingest.collectors import releases as releases_c
 from ingest.collectors import repos as repos_c
 from ingest.collectors import workflow_runs as runs_c
 from ingest.context import Ctx, ProgressHook
-from ingest.errors import AuthFailed, CollectionFailed, Interrupted, PartialCollection, scrub
+from ingest.errors import AuthFailed, CollectionFailed, Interrupted, PartialCollection
 from ingest.fetch import Fetcher, Recorder, RunStats
 from ingest.plan import PlanIndex, load_index
 from ingest.progress import no_progress
 from ingest.ratelimit import Clock, Sleep
 from ingest.retry import RetryPolicy
+from ingest.secrets import scrub
 
 log = logging.getLogger("ghmc.ingest")
 
