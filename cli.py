@@ -333,7 +333,12 @@ def audit_sql_cmd(ctx: Context, sql: str, fmt: str | None) -> None:
     """Run SQL (DuckDB) over the view `events`: envelope columns plus `body` text."""
     from archive import duck, present
 
-    names, rows = duck.query(ctx.config.raw_dir, sql)
+    if not sql.strip():
+        raise click.UsageError('give the SQL to run, e.g. audit sql "SELECT count(*) FROM events"')
+    try:
+        names, rows = duck.query(ctx.config.raw_dir, sql)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
     if (fmt or ("table" if sys.stdout.isatty() else "csv")) == "table":
         click.echo(present.table(names, rows))
     else:
