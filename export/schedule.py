@@ -12,9 +12,9 @@ The task runs `<python> <cli.py> --config <config> daily` every day at HH:MM:
 * output: the action is `cmd.exe /d /c "(if not exist <logs> mkdir <logs>) & … daily >>
   <logs>\\daily-task.log 2>&1"`, so everything ghmc prints (and any crash) lands in the logs
   folder, which the line itself creates first: on a fresh install the redirect would otherwise
-  fail before ghmc runs (the cron line does the same with `mkdir -p`). That one file is appended to and is not
-  pruned (cmd.exe holds it open during the run); the dated `ghmc-YYYY-MM-DD.log` files beside it
-  are, after `retention.logs_days`.
+  fail before ghmc runs (the cron line does the same with `mkdir -p`). That one file is
+  appended to and is not pruned (cmd.exe holds it open during the run); the dated
+  `ghmc-YYYY-MM-DD.log` files beside it are, after `retention.logs_days`.
 
 The XML follows the Task Scheduler schema 1.2 (Windows 7 and later) and is written in UTF-16
 with a BOM, the encoding `schtasks /Create /XML` expects.
