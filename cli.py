@@ -198,7 +198,9 @@ def ingest_cmd(ctx: Context, enterprise_ids: tuple[str, ...], families: tuple[st
 
 @cli.command("runs")
 @click.option("--enterprise", default=None, help="Only this enterprise id.")
-@click.option("--limit", type=int, default=20, show_default=True, help="How many runs.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="How many runs."
+)
 @pass_ctx
 def runs_cmd(ctx: Context, enterprise: str | None, limit: int) -> None:
     """Recent collection runs (from the run.started / run.finished events)."""
@@ -257,7 +259,7 @@ def _since(value: str | None) -> str | None:
 @click.option("--kind", "kinds", multiple=True, help="Only this kind (repeatable).")
 @click.option("--enterprise", default=None, help="Only this enterprise id.")
 @click.option("--since", default=None, help="Fetched at or after this UTC date or timestamp.")
-@click.option("--limit", type=int, default=None, help="At most this many events.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many events.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines (default when not a terminal).")
 @pass_ctx
 def events_list_cmd(
@@ -582,6 +584,9 @@ def _sigterm_stops_the_run() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+_TERMINATED = "ghmc: terminated (SIGTERM); a collection run is marked interrupted, the next resumes"
+
+
 def _run(args: list[str], debug: bool) -> int:  # noqa: PLR0911 - one branch per outcome
     """Run the CLI; return the exit code of what happened (the one place that decides it)."""
     try:
@@ -589,14 +594,17 @@ def _run(args: list[str], debug: bool) -> int:  # noqa: PLR0911 - one branch per
             done = cli.main(args=args, prog_name="ghmc", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("ghmc: aborted", err=True)
+    except click.exceptions.Abort as exc:  # click turns Ctrl-C (and so SIGTERM) into Abort
+        if isinstance(exc.__cause__, Terminated):
+            click.echo(_TERMINATED, err=True)
+        else:
+            click.echo("ghmc: aborted", err=True)
         return EXIT_FAILURE
     except click.UsageError as exc:
         exc.show()
         return EXIT_USAGE
     except Terminated:
-        click.echo("ghmc: terminated (SIGTERM); an ingest run is marked interrupted", err=True)
+        click.echo(_TERMINATED, err=True)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         click.echo("ghmc: interrupted", err=True)
