@@ -518,7 +518,8 @@ def _show_step(debug: bool) -> Callable[[StepOutcome], None]:
             if debug:
                 import traceback
 
-                traceback.print_exception(step.error)
+                trace = "".join(traceback.format_exception(step.error))
+                click.echo(_scrubbed(trace), err=True, nl=False)
             label = "partial" if _step_code(step) == EXIT_PARTIAL else "FAILED"
             line = f"{label}: {_scrubbed(str(step.error))}"
         click.echo(f"{step.name:<8} {line} ({step.seconds:.1f} s)")
