@@ -176,6 +176,7 @@ def run_ingest(
     if unknown:
         raise ValueError(f"unknown family {sorted(unknown)[0]!r} (known: {', '.join(FAMILIES)})")
     teardown = logs.setup(cfg.logs_dir, keep_days=cfg.retention.logs_days, now=clock())
+    cancel = threading.Event()
     try:
         with ArchiveWriter.open(cfg.raw_dir) as writer:
             indexes = {ent.id: load_index(cfg.raw_dir, ent.id) for ent in ents}
@@ -185,10 +186,11 @@ def run_ingest(
                 threading.Lock(),
                 fams,
                 clock,
-                sleep,
+                interruptible(sleep, cancel),
                 policy or RetryPolicy(),
                 progress or no_progress,
                 session_factory,
+                cancel,
             )
             with ThreadPoolExecutor(
                 max_workers=max(1, len(ents)), thread_name_prefix="ingest"
@@ -204,6 +206,21 @@ def run_ingest(
         return IngestResult(runs)
     finally:
         teardown()
+
+
+def interruptible(sleep: Sleep, cancel: threading.Event) -> Sleep:
+    """Wrap `sleep` so that a cancelled run (Ctrl-C, SIGTERM) stops waiting at once and raises
+    Interrupted: a rate-limit wait can last until the hourly reset."""
+
+    def wait(seconds: float) -> None:
+        if sleep is time.sleep:
+            cancel.wait(max(0.0, seconds))
+        else:  # an injected (virtual) clock's sleep
+            sleep(seconds)
+        if cancel.is_set():
+            raise Interrupted
+
+    return wait
 
 
 def _clients(env: _Env, ent: EnterpriseConfig) -> tuple[GitHubClient, GitHubClient, Downloader]:

@@ -19,7 +19,7 @@ from archive import kinds
 from archive.lock import read_holder
 from cli import main
 from ingest.logs import log_path
-from sim import SimConfig, Simulator
+from sim import FaultConfig, SimConfig, Simulator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,34 +110,67 @@ def test_bad_limit_is_usage_error(
     assert "Traceback" not in err
 
 
+def terminate_daily(tmp_path: Path, sim: Simulator) -> tuple[int, str, float]:
+    """Start `daily` in a process, SIGTERM it once every enterprise's run has started; return
+    (exit code, stderr, seconds from the signal to the exit)."""
+    config = write_config(sim, tmp_path)
+    env = {**os.environ, **token_env(sim)}
+    cmd = [sys.executable, str(ROOT / "cli.py"), "--config", str(config), "daily"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    raw, lock = tmp_path / "data" / "raw", tmp_path / "data" / "ghmc.lock"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # polls the other process until both runs started
+        assert proc.poll() is None, proc.communicate()
+        if read_holder(lock).get("pid") == proc.pid and raw.exists():
+            started = list(archive.read_dicts(raw, [kinds.RUN_STARTED]))
+            if len(started) == len(sim.enterprises):
+                break
+        time.sleep(0.05)
+    signalled = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:  # it ignored SIGTERM: do not leave it behind
+            proc.kill()
+            proc.wait()
+    return proc.returncode, err.decode(), time.monotonic() - signalled
+
+
+def assert_interrupted_and_unlocked(tmp_path: Path, sim: Simulator) -> None:
+    """Every enterprise's run has a run.finished saying `interrupted`; the lock is free; the
+    archive verifies."""
+    raw = tmp_path / "data" / "raw"
+    finished = list(archive.read_dicts(raw, [kinds.RUN_FINISHED]))
+    assert sorted(f["enterprise_id"] for f in finished) == sorted(sim.enterprises)
+    bodies = [archive.find_event(raw, f["event_id"]) for f in finished]
+    assert all(b is not None and b'"status":"interrupted"' in b.body_bytes() for b in bodies)
+    assert read_holder(tmp_path / "data" / "ghmc.lock").get("pid") is None
+    with archive.RunLock(tmp_path / "data"):
+        pass
+    assert archive.verify_archive(raw).ok
+
+
 def test_sigterm_marks_the_run_interrupted_and_frees_the_lock(tmp_path: Path) -> None:
     """SIGTERM during ingest: exit 1 with a message, a run.finished with status
     `interrupted` for every enterprise, and the lock released (a next run can take it)."""
     today = datetime.now(UTC).date()
     with Simulator(SimConfig(seed=5, today=today, scale="small", latency_ms=40)) as sim:
-        config = write_config(sim, tmp_path)
-        env = {**os.environ, **token_env(sim)}
-        cmd = [sys.executable, str(ROOT / "cli.py"), "--config", str(config), "daily"]
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        raw, lock = tmp_path / "data" / "raw", tmp_path / "data" / "ghmc.lock"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # polls the other process until both runs started
-            assert proc.poll() is None, proc.communicate()
-            if read_holder(lock).get("pid") == proc.pid and raw.exists():
-                started = list(archive.read_dicts(raw, [kinds.RUN_STARTED]))
-                if len(started) == len(sim.enterprises):
-                    break
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 1, out.decode() + err.decode()
-    assert "terminated (SIGTERM)" in err.decode()
-    assert "Traceback" not in err.decode()
-    finished = list(archive.read_dicts(raw, [kinds.RUN_FINISHED]))
-    assert sorted(f["enterprise_id"] for f in finished) == sorted(sim.enterprises)
-    bodies = [archive.find_event(raw, f["event_id"]) for f in finished]
-    assert all(b is not None and b'"status":"interrupted"' in b.body_bytes() for b in bodies)
-    assert read_holder(lock).get("pid") is None
-    with archive.RunLock(tmp_path / "data"):
-        pass
-    assert archive.verify_archive(raw).ok
+        code, err, _ = terminate_daily(tmp_path, sim)
+    assert code == 1, err
+    assert "terminated (SIGTERM)" in err
+    assert "Traceback" not in err
+    assert_interrupted_and_unlocked(tmp_path, sim)
+
+
+def test_sigterm_ends_a_long_rate_limit_wait(tmp_path: Path) -> None:
+    """SIGTERM while every request is refused by a secondary rate limit (retry-after 600 s):
+    the waits end at once, the runs are marked interrupted, and the process exits promptly."""
+    today = datetime.now(UTC).date()
+    faults = FaultConfig(rate=1.0, kinds=("secondary_429",), retry_after_s=600)
+    with Simulator(SimConfig(seed=5, today=today, scale="small", faults=faults)) as sim:
+        code, err, seconds = terminate_daily(tmp_path, sim)
+    assert code == 1, err
+    assert "terminated (SIGTERM)" in err
+    assert seconds < 60
+    assert_interrupted_and_unlocked(tmp_path, sim)
