@@ -35,7 +35,10 @@ class QuietFileHandler(logging.FileHandler):
     def emit(self, record: logging.LogRecord) -> None:
         if self.baseFilename in _FAILED:
             return
-        super().emit(record)
+        try:
+            super().emit(record)
+        except OSError as exc:  # opening the file (delayed to the first record) failed
+            self._failed(exc)
 
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802, ARG002 - logging API
         self._failed(sys.exc_info()[1])
@@ -78,10 +81,17 @@ def prune(logs_dir: Path, keep_days: int, today: date) -> list[Path]:
 
 
 def setup(logs_dir: Path, *, keep_days: int, now: float) -> Callable[[], None]:
-    """Send the `ghmc` logger to today's file; return a function that detaches it."""
-    logs_dir.mkdir(parents=True, exist_ok=True)
-    prune(logs_dir, keep_days, datetime.fromtimestamp(now, UTC).date())
-    handler = QuietFileHandler(log_path(logs_dir, now), encoding="utf-8")
+    """Send the `ghmc` logger to today's file; return a function that detaches it.
+
+    A log folder or file that cannot be made never fails the run: the file is opened on the
+    first record (`delay`), and the handler reports the failure once.
+    """
+    try:
+        logs_dir.mkdir(parents=True, exist_ok=True)
+        prune(logs_dir, keep_days, datetime.fromtimestamp(now, UTC).date())
+    except OSError:
+        pass  # reported by the handler when it cannot open the file
+    handler = QuietFileHandler(log_path(logs_dir, now), encoding="utf-8", delay=True)
     handler.setFormatter(
         ScrubbingFormatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
     )

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -32,24 +33,42 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     return int(done.value.code or 0), out.out, out.err
 
 
-def test_full_disk_log_is_one_line_not_tracebacks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def log_on_full_disk(logs: Path) -> None:
+    """The day's log file is /dev/full: every write fails with ENOSPC."""
+    logs.mkdir(parents=True)
+    log_path(logs, time.time()).symlink_to("/dev/full")
+
+
+def logs_folder_blocked(logs: Path) -> None:
+    """A regular file sits where the logs folder should be: it cannot be made."""
+    logs.parent.mkdir(parents=True)
+    logs.write_text("not a folder")
+
+
+@pytest.mark.parametrize(
+    ("breaker", "reason"),
+    [(log_on_full_disk, "No space left on device"), (logs_folder_blocked, "Not a directory")],
+)
+def test_unwritable_log_is_one_line_not_tracebacks(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    breaker: Callable[[Path], None],
+    reason: str,
 ) -> None:
-    """When the day's log file cannot be written (it is /dev/full: every write is ENOSPC),
-    `daily` says so once, prints no "Logging error" traceback, and every step still succeeds."""
+    """When the day's log cannot be written, `daily` says so once, prints no "Logging error"
+    traceback, and every step still succeeds."""
     with Simulator(SimConfig(seed=5, today=datetime.now(UTC).date(), scale="small")) as sim:
         config = write_config(sim, tmp_path)
         for name, value in token_env(sim).items():
             monkeypatch.setenv(name, value)
-        logs = tmp_path / "data" / "logs"
-        logs.mkdir(parents=True)
-        log_path(logs, time.time()).symlink_to("/dev/full")
+        breaker(tmp_path / "data" / "logs")
         code, out, err = run_cli(capsys, "--config", str(config), "daily")
     assert code == 0, out + err
     assert "Logging error" not in err
     assert "Traceback" not in err
     assert err.count("cannot write the log file") == 1
-    assert "No space left on device" in err
+    assert reason in err
 
 
 def project_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
