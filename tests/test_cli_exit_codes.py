@@ -158,3 +158,24 @@ def test_worst_step_wins(codes: list[int], worst: int) -> None:
     }
     steps = [daily.StepOutcome(f"s{i}", "", errors[c], 0.0) for i, c in enumerate(codes)]
     assert _exit_code_for(JobFailed("daily", steps)) == worst
+
+
+@pytest.mark.parametrize("code", [0, 1, 3, 4])
+def test_click_exit_inside_a_command_keeps_its_code(
+    capsys: pytest.CaptureFixture[str], code: int
+) -> None:
+    """A command that ends with click's Exit(n) makes the process exit n, never 0 instead
+    (click hands the code back, rather than raising, when not in standalone mode)."""
+    import click
+
+    from cli import cli
+
+    @cli.command("exit-probe")
+    def probe() -> None:
+        raise click.exceptions.Exit(code)
+
+    try:
+        got, _, _ = run_cli(capsys, "exit-probe")
+    finally:
+        del cli.commands["exit-probe"]
+    assert got == code
