@@ -122,8 +122,8 @@ def test_no_statement_can_touch_a_file(
     the config's folder is created or changed, and the archive still verifies."""
     raw = cfg.parent / "data" / "raw"
     before = snapshot(cfg.parent)
-    secrets_dir = Path.home() / ".duckdb" / "stored_secrets"
-    secrets_before = secrets_dir.exists()
+    duckdb_home = Path.home() / ".duckdb"  # extensions, stored secrets
+    home_before = sorted(duckdb_home.rglob("*")) if duckdb_home.exists() else None
     text = sql.format(segment=sealed_segment(cfg).as_posix(), raw=raw.as_posix())
     code, out, err = audit(capsys, cfg, text)
     assert code == expected, err
@@ -131,7 +131,7 @@ def test_no_statement_can_touch_a_file(
         assert err.startswith("ghmc: audit sql: "), err
         assert "root:" not in out
     assert snapshot(cfg.parent) == before
-    assert secrets_dir.exists() == secrets_before
+    assert (sorted(duckdb_home.rglob("*")) if duckdb_home.exists() else None) == home_before
     assert archive.verify_archive(raw).ok
 
 
