@@ -31,12 +31,11 @@ from ingest.errors import (
     PermissionDenied,
     RequestError,
     RetriesExhausted,
-    register_secret,
-    scrub,
 )
 from ingest.ratelimit import Clock, RateLimitState, Sleep
 from ingest.response import HttpResponse
 from ingest.retry import RetryPolicy, Verdict, classify
+from ingest.secrets import register_secret, scrub
 
 try:
     from importlib.metadata import PackageNotFoundError, version
