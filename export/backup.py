@@ -20,7 +20,7 @@ import json
 import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from export.atomic import (
@@ -72,7 +72,7 @@ def backup(
     Raises ExportError; a backup that fails verification is discarded (BackupVerifyError).
     """
     db_path, raw_dir, backup_dir = Path(db_path), Path(raw_dir), Path(backup_dir)
-    today = today or date.today()
+    today = today or datetime.now(UTC).date()  # the UTC day, as `daily` (design §5: UTC days)
     if not db_path.is_file():
         raise ExportError(f"{db_path} does not exist: run `ghmc project` first, then back up.")
     stamp = today.isoformat()
@@ -141,7 +141,7 @@ def backup_database(db_path: Path, dest: Path) -> dict[str, int]:
         fsync_dir(dest.parent)
     except sqlite3.Error as exc:
         tmp.unlink(missing_ok=True)
-        raise database_error(db_path, exc) from exc
+        raise _sqlite_failure(db_path, dest, exc) from exc
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise storage_error("write the backup", dest, exc) from exc
@@ -178,7 +178,7 @@ def dump_database(db_path: Path, dest: Path) -> None:
         fsync_dir(dest.parent)
     except sqlite3.Error as exc:
         temp_path(dest).unlink(missing_ok=True)
-        raise database_error(db_path, exc) from exc
+        raise _sqlite_failure(db_path, dest, exc) from exc
     except OSError as exc:
         temp_path(dest).unlink(missing_ok=True)
         raise storage_error("write the SQL dump", dest, exc) from exc
@@ -269,3 +269,24 @@ def prune_backups(
     except OSError as exc:
         raise storage_error("prune old backups in", backup_dir, exc) from exc
     return removed
+
+
+def _sqlite_failure(db_path: Path, dest: Path, exc: sqlite3.Error) -> ExportError:
+    """Wrap a sqlite3 error of a backup by what is actually wrong: when metrics.db still reads
+    cleanly the backup's side failed (a full disk or an unwritable folder), and `ghmc project`
+    would not help; otherwise metrics.db itself is the problem."""
+    try:
+        conn = connect_readonly(db_path)
+        try:
+            ok = [str(r[0]) for r in conn.execute("PRAGMA quick_check")] == ["ok"]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        ok = False
+    if not ok:
+        return database_error(db_path, exc)
+    return ExportError(
+        f"could not write the backup {dest}: {exc}. {db_path} is fine and the previous backup "
+        "was not replaced; free disk space or check the backup folder, then run `ghmc backup` "
+        "again."
+    )

@@ -21,7 +21,7 @@ import sqlite3
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from export import manifest
@@ -92,7 +92,7 @@ def export_tables(  # noqa: PLR0917 - the positional order is the documented API
     `keep_days` ≤ 0 keeps no dated copy. Raises ExportError (nothing published is replaced).
     """
     db_path, out_dir = Path(db_path), Path(out_dir)
-    today = today or date.today()
+    today = today or datetime.now(UTC).date()  # the UTC day, as `daily` (design §5: UTC days)
     if not db_path.is_file():
         raise ExportError(f"{db_path} does not exist: run `ghmc project` first, then export.")
     plans, definitions = _read_plans(db_path, piece_rows)

@@ -57,6 +57,9 @@ class StepOutcome:
         return self.error is None
 
 
+STEP_NAMES = ("ingest", "project", "export", "backup", "cleanup")
+"""The steps of the daily job, in the order they run."""
+
 OnStep = Callable[[StepOutcome], None]
 """Called with each step's outcome as soon as the step ends."""
 

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from projections.ordered import Ordered
+from projections.engine.ordered import Ordered
 from projections.schema import META_DDL, TABLES, Table
 
 BATCH = 5000
