@@ -162,7 +162,8 @@ def _read_token(env_name: str, key: str) -> str:
     value = os.environ.get(env_name, "")
     if not value.strip():
         raise ConfigError(f"{key}: environment variable {env_name} is not set or empty")
-    if not _TOKEN_CHARS.match(value):  # never echo the value: it is (part of) a secret
+    # fullmatch: `$` alone lets a final line break through. Never echo the value: it is secret.
+    if not _TOKEN_CHARS.fullmatch(value):
         raise ConfigError(
             f"{key}: environment variable {env_name} holds whitespace, control or non-ASCII "
             "characters; set it to the token alone (a stray space or line break is the usual cause)"
