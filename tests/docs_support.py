@@ -26,22 +26,9 @@ def _commands() -> set[str]:
     return set(cli.cli.list_commands(click.Context(cli.cli)))
 
 
-def _refuses_history_days_beyond_ten_years() -> bool:
-    import config
-
-    raw = {"history_days": 99_999, "enterprises": [{"id": "a", "token_env": "T", "orgs": ["o"]}]}
-    try:
-        config.parse(raw, ROOT, check_env=False)
-    except config.ConfigError:
-        return True
-    return False
-
-
 PENDING: dict[str, Callable[[], bool]] = {
-    "rel-cli": _refuses_history_days_beyond_ten_years,
     "rel-archive": lambda: importlib.util.find_spec("archive.durable") is not None,
     "report": lambda: "report" in _commands(),
-    "powerbi": lambda: "powerbi" in _commands(),
     "graphql": lambda: importlib.util.find_spec("ingest.gql_client") is not None,
 }
 """Branches written in parallel with the docs, and how to tell that one is merged.

@@ -235,10 +235,6 @@ PROVOKE: dict[str, Callable[[Install, Simulator], Outcome]] = {
 """The situation column of the table → the function that brings it about."""
 
 NEEDS = {
-    "token variable holds a line break or space": "rel-cli",
-    "a number out of range": "rel-cli",
-    "`daily` with a failed step": "rel-cli",
-    "stopped by SIGTERM": "rel-cli",
     "archive lost": "rel-archive",
     "`export` from a damaged archive": "rel-archive",
 }
