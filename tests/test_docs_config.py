@@ -197,3 +197,12 @@ def test_slug_defaults_to_the_id() -> None:
     assert documented()["enterprises.slug"] == "the id"
     (ent,) = config_mod.parse(MINIMAL, Path("/x"), check_env=False).enterprises
     assert ent.slug == ent.id == "contoso"
+
+
+def test_ghe_com_api_url_is_accepted() -> None:
+    """The GHE.com data-residency form the reference gives for `api_url` is accepted as is."""
+    (row,) = [r for r in ROWS if "`enterprises.api_url`" in r["key"]]
+    form = next(s for s in code_spans(row["meaning"]) if "ghe.com" in s)
+    url = form.replace("SUBDOMAIN", "octocorp")
+    parsed = config_mod.parse(with_key("enterprises.api_url", url), Path("/x"), check_env=False)
+    assert parsed.enterprises[0].api_url == "https://api.octocorp.ghe.com"
