@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from docs_support import PENDING, ROOT, Block, merged, runnable_blocks, user_docs
+from docs_support import PENDING, ROOT, Block, blocks, merged, runnable_blocks, user_docs
 
 from sim import SimConfig, Simulator
 
@@ -101,6 +101,21 @@ def test_requires_names_only_pending_branches() -> None:
         for block in runnable_blocks(doc):
             needed = block.option("requires")
             assert needed is None or needed in PENDING, block.where
+
+
+SHELLS = {"sh", "bash", "shell", "console"}
+
+
+def test_every_shell_block_says_whether_it_runs() -> None:
+    """A shell block is `runnable` or `manual` (a step the test cannot take: cloning, typing a
+    token, editing a file), so leaving an example untested is a visible choice."""
+    unmarked = [
+        b.where
+        for doc in user_docs()
+        for b in blocks(doc)
+        if b.words and b.words[0] in SHELLS and not ({"runnable", "manual"} & set(b.words))
+    ]
+    assert unmarked == []
 
 
 @pytest.mark.slow
