@@ -184,7 +184,9 @@ def verify_cmd(ctx: Context, repair: bool) -> None:
         with archive.RunLock(ctx.config.data_dir):
             for action in archive.repair_archive(ctx.config.raw_dir).actions:
                 click.echo(f"repaired: {action}")
-    report = archive.verify_archive(ctx.config.raw_dir)
+    cfg = ctx.config
+    traces = (cfg.db_path, cfg.backup.dir, cfg.logs_dir)  # left only by earlier runs
+    report = archive.verify_archive(cfg.raw_dir, traces=traces)
     click.echo(verify_text(report))
     if not report.ok:
         raise archive.ArchiveDamaged(f"archive damaged: {report.first_problem}")

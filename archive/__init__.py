@@ -7,6 +7,8 @@ Public API (see docs/internals.md):
     find_event(raw_dir, event_id) -> Event | None
     verify_archive(raw_dir) -> VerifyReport
     head_hash(raw_dir) -> str
+    checked_head(raw_dir, built_from=()) -> str      manifest vs disk, every sha256, lineage
+    segment_listing(raw_dir) -> Listing              the checked manifest and the live segments
     prune_segments(raw_dir, older_than: date) -> PruneReport     retention (whole sealed segments)
     archive_stats(raw_dir) -> ArchiveStats
     RunLock(data_dir)                                  context manager; LockHeld when taken
@@ -18,6 +20,7 @@ from __future__ import annotations
 from archive.envelope import ENVELOPE_VERSION, Event, body_digest, decode_body, encode_body
 from archive.errors import ArchiveDamaged, ArchiveError, ArchiveFormatError, LockHeld
 from archive.kinds import KINDS, is_known
+from archive.listing import Listing, checked_head, segment_listing
 from archive.layout import FORMAT_VERSION
 from archive.lock import RunLock
 from archive.manifest import GENESIS, head_hash
@@ -40,6 +43,7 @@ __all__ = [
     "ArchiveWriter",
     "Event",
     "KindStats",
+    "Listing",
     "LockHeld",
     "PruneReport",
     "RecoveryReport",
@@ -47,6 +51,7 @@ __all__ = [
     "VerifyReport",
     "archive_stats",
     "body_digest",
+    "checked_head",
     "decode_body",
     "encode_body",
     "find_event",
@@ -56,5 +61,6 @@ __all__ = [
     "read_dicts",
     "read_events",
     "repair_archive",
+    "segment_listing",
     "verify_archive",
 ]
