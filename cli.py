@@ -357,15 +357,6 @@ def replay_cmd(ctx: Context, from_day: str, tables: tuple[str, ...]) -> None:
 # --- export commands (export/) ------------------------------------------------------------------
 
 
-def _archive_head(raw_dir: Path) -> str | None:
-    """The archive head hash recorded in the export manifest (None if the archive has no API)."""
-    try:
-        from archive import head_hash
-    except ImportError:
-        return None
-    return str(head_hash(raw_dir))
-
-
 @cli.command("export")
 @click.option(
     "--to",
@@ -386,7 +377,7 @@ def export_cmd(ctx: Context, to_dir: Path | None) -> None:
             to_dir or cfg.export.dir,
             cfg.export.onedrive_dir,
             cfg.export.keep_days,
-            head_hash=_archive_head(cfg.raw_dir),
+            raw_dir=cfg.raw_dir,  # checked before publishing; lineage from metrics.db
         )
     for f in report.files:
         click.echo(f"{f.name:<40} {f.rows:>10} rows  {f.bytes:>12} bytes")

@@ -20,8 +20,8 @@ from __future__ import annotations
 from archive.envelope import ENVELOPE_VERSION, Event, body_digest, decode_body, encode_body
 from archive.errors import ArchiveDamaged, ArchiveError, ArchiveFormatError, LockHeld
 from archive.kinds import KINDS, is_known
+from archive.layout import FORMAT_NAME, FORMAT_VERSION, MANIFEST_NAME
 from archive.listing import Listing, checked_head, segment_listing
-from archive.layout import FORMAT_VERSION
 from archive.lock import RunLock
 from archive.manifest import GENESIS, head_hash
 from archive.prune import PruneReport, prune_segments
@@ -31,11 +31,16 @@ from archive.stats import ArchiveStats, KindStats, archive_stats
 from archive.verify import VerifyReport, verify_archive
 from archive.writer import ArchiveWriter, repair_archive
 
+LISTING_FILES = (FORMAT_NAME, MANIFEST_NAME)
+"""The archive's own files beside its segments (a mirror copies them after the segments)."""
+
 __all__ = [
     "ENVELOPE_VERSION",
     "FORMAT_VERSION",
     "GENESIS",
     "KINDS",
+    "LISTING_FILES",
+    "MANIFEST_NAME",
     "ArchiveDamaged",
     "ArchiveError",
     "ArchiveFormatError",
