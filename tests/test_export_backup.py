@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gzip
 import os
-import stat
 import sqlite3
+import stat
 from datetime import date, timedelta
 from pathlib import Path
 
