@@ -34,7 +34,7 @@ from archive.durable import (
     temp_path,
 )
 from export.cleanup import parse_day
-from export.errors import BackupVerifyError, ExportError, database_error, storage_error
+from export.errors import BackupVerifyError, ExportError, backup_error, storage_error
 from export.schema import connect_readonly, quote_ident
 
 DAILY_DIR = "daily"
@@ -134,7 +134,7 @@ def backup_database(db_path: Path, dest: Path) -> dict[str, int]:
         fsync_dir(dest.parent)
     except sqlite3.Error as exc:
         tmp.unlink(missing_ok=True)
-        raise database_error(db_path, exc) from exc
+        raise backup_error(db_path, dest, exc) from exc
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise storage_error("write the backup", dest, exc) from exc
@@ -171,7 +171,7 @@ def dump_database(db_path: Path, dest: Path) -> None:
         fsync_dir(dest.parent)
     except sqlite3.Error as exc:
         temp_path(dest).unlink(missing_ok=True)
-        raise database_error(db_path, exc) from exc
+        raise backup_error(db_path, dest, exc) from exc
     except OSError as exc:
         temp_path(dest).unlink(missing_ok=True)
         raise storage_error("write the SQL dump", dest, exc) from exc

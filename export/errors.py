@@ -43,3 +43,13 @@ def database_error(db_path: Path, exc: sqlite3.Error) -> ExportError:
         f"could not read {db_path}: {exc}. Nothing was replaced; run `ghmc project` to "
         "(re)build metrics.db, then export again."
     )
+
+
+def backup_error(db_path: Path, dest: Path, exc: sqlite3.Error) -> ExportError:
+    """Wrap a sqlite3 error met while copying metrics.db to a backup: the copy failed (a full or
+    unwritable backup folder, most often), not metrics.db, which is left as it was."""
+    return ExportError(
+        f"could not back up {db_path} to {dest}: {exc}. metrics.db is unchanged and {dest} was "
+        "not replaced; free space in (or fix the permissions of) the backup folder and run "
+        "`ghmc backup` again."
+    )

@@ -187,3 +187,23 @@ def test_cleanup_removes_old_export_copies_only(tmp_path: Path) -> None:
     assert (export_dir / "history" / "2026-09-01").exists()
     assert (export_dir / "copilot_seats.csv.gz").exists()
     assert (export_dir / "history" / "not-a-date").exists()
+
+
+def test_failed_backup_copy_does_not_blame_metrics_db(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backup that cannot be written (a full disk) says so, and does not advise rebuilding
+    metrics.db."""
+    db = make_db(tmp_path / "metrics.db")
+    real = sqlite3.connect
+
+    def full_disk(target: object, *args: object, **kwargs: object) -> sqlite3.Connection:
+        if ".ghmc-tmp-" in str(target):
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(target, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite3, "connect", full_disk)
+    with pytest.raises(ExportError) as failed:
+        backup(db, tmp_path / "raw", tmp_path / "bk", today=TODAY)
+    assert "metrics.db is unchanged" in str(failed.value)
+    assert "ghmc project" not in str(failed.value)
