@@ -138,6 +138,7 @@ def project(
     started = time.perf_counter()
     say = progress or _stderr
     db_path = Path(db_path)
+    store.remove_leftovers(db_path)  # a killed build's temporary files, also when up to date
     src = source if source is not None else ArchiveSource(Path(raw_dir), db_path)
     versions = definition_versions(settings)
     head = src.head()

@@ -115,3 +115,14 @@ def db_head(db: Path) -> str:
 def token_env(sim: Simulator) -> dict[str, str]:
     """The environment a CLI run against `sim` needs."""
     return {TOKEN_ENV: sim.token(sim.enterprises[0])}
+
+
+def build_site(sim: Simulator, folder: Path, *commands: str) -> Path:
+    """Write a config into `folder` and run `commands` (each must exit 0); return `folder`."""
+    cfg = write_config(sim, folder)
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in token_env(sim).items():
+            mp.setenv(name, value)
+        for command in commands:
+            assert run(cfg, command) == 0, command
+    return folder

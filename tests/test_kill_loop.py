@@ -23,13 +23,13 @@ from pathlib import Path
 
 import pytest
 from site_support import (
+    build_site,
     copy_site,
     db_head,
     run,
     set_problems,
     simulator,
     token_env,
-    write_config,
 )
 
 import archive
@@ -73,14 +73,7 @@ def _cli(cfg: Path, command: str, sim: Simulator) -> subprocess.Popen[bytes]:
 @pytest.fixture(scope="module")
 def prepared(sim: Simulator, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A site after a complete `daily` and one more `ingest` (metrics.db behind the archive)."""
-    folder = tmp_path_factory.mktemp("prepared")
-    cfg = write_config(sim, folder)
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in token_env(sim).items():
-            mp.setenv(name, value)
-        assert run(cfg, "daily") == 0
-        assert run(cfg, "ingest") == 0
-    return folder
+    return build_site(sim, tmp_path_factory.mktemp("prepared"), "daily", "ingest")
 
 
 def _duration(prepared: Path, sim: Simulator, scratch: Path, command: str) -> float:

@@ -88,6 +88,12 @@ def scratch_db(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def remove_leftovers(db_path: Path) -> list[Path]:
+    """Remove the `.metrics.db.<pid>.tmp` / `.part.tmp` files a killed build left (the caller
+    holds the run lock; files of a live process are kept, see `archive.durable`)."""
+    return remove_stale_temps(db_path.parent, f".{db_path.name}.")
+
+
 @contextlib.contextmanager
 def atomic_db(
     db_path: Path, *, copy_existing: bool, attach: Path | None = None
@@ -95,7 +101,7 @@ def atomic_db(
     """A connection to a temporary copy (or a fresh file) swapped in over db_path on success;
     `attach` is attached as `part`, to be read (before the transaction: SQLite's rule)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(db_path.parent, f".{db_path.name}.")
+    remove_leftovers(db_path)
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
