@@ -172,6 +172,7 @@ def _phase(name: str, *args: str, base: str | None = None) -> dict[str, float]:
         if base is None:
             raise SystemExit(f"{name}: give --base DIR")
         name, script = name.removesuffix("@base"), str(Path(base) / "bench" / Path(__file__).name)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [sys.executable, script, "--phase", name, *args],
         check=True,
@@ -179,7 +180,12 @@ def _phase(name: str, *args: str, base: str | None = None) -> dict[str, float]:
         text=True,
         cwd=ROOT,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    # CPU time of the phase's process tree (user + system): steadier than wall time on a
+    # loaded machine, and measured the same way for every version of the script.
+    result["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return result
 
 
 def main() -> None:
@@ -230,9 +236,11 @@ def main() -> None:
     load_before = os.getloadavg()
     got: dict[str, dict[str, float]] = {}
     runs: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     for name in a.phases.split(","):
         got[name] = _phase(name, *common, base=a.base)
         runs.setdefault(name, []).append(got[name]["seconds"])
+        cpu.setdefault(name, []).append(got[name]["cpu_seconds"])
         print(f"{name}: {json.dumps(got[name])}", flush=True)
     load_after = os.getloadavg()
     print(json.dumps({"generate": gen, **got}, indent=1))
@@ -240,9 +248,12 @@ def main() -> None:
         base = runs.get(f"{name}@base")
         if base and not name.endswith("@base"):
             ratio = min(secs) / min(base)
+            mine, theirs = sorted(cpu[name]), sorted(cpu[f"{name}@base"])
             print(
-                f"{name}: best {min(secs):.2f} s vs {min(base):.2f} s @base = {ratio:.3f}× "
-                f"(median {sorted(secs)[len(secs) // 2]:.2f} vs {sorted(base)[len(base) // 2]:.2f})"
+                f"{name}: wall best {min(secs):.2f} s vs {min(base):.2f} s @base = {ratio:.3f}×; "
+                f"cpu median {mine[len(mine) // 2]:.2f} s vs {theirs[len(theirs) // 2]:.2f} s "
+                f"= {mine[len(mine) // 2] / theirs[len(theirs) // 2]:.3f}× "
+                f"(runs {len(secs)} / {len(base)})"
             )
     fl = got.get("floor")
     extra = [f"{k} {got[k]['seconds']:.2f} s" for k in ("floor2", "duckdb") if k in got]
