@@ -100,6 +100,7 @@ def export_tables(  # noqa: PLR0917 - the positional order is the documented API
     targets = [out_dir] + ([Path(onedrive_dir)] if onedrive_dir else [])
     for folder in targets:
         _prepare(folder)
+    _recover_history(out_dir / HISTORY_DIR)
     if not db_path.is_file():
         raise ExportError(f"{db_path} does not exist: run `ghmc project` first, then export.")
     plans, definitions, lineage = _read_plans(db_path, piece_rows)
@@ -266,6 +267,18 @@ def _mirror(out_dir: Path, target: Path, files: list[ExportedFile], manifest_byt
         raise storage_error("copy the export into", target, exc) from exc
 
 
+def _recover_history(history_root: Path) -> None:
+    """Finish (or clear) what a killed export left in any dated copy, not only today's."""
+    try:
+        days = sorted(d for d in history_root.iterdir() if d.is_dir())
+        for folder in days:
+            recover_set(folder)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise storage_error("prepare", history_root, exc) from exc
+
+
 def _keep_history(
     out_dir: Path,
     files: list[ExportedFile],
@@ -280,7 +293,6 @@ def _keep_history(
             return None, pruned
         folder = history_root / today.isoformat()
         folder.mkdir(parents=True, exist_ok=True)
-        recover_set(folder)
         for f in files:
             copy_to_temp(out_dir / f.name, folder / f.name)
         stage_manifest(folder, manifest_bytes)
