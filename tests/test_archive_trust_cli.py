@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime, timedelta
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -236,16 +237,15 @@ def test_export_lineage_when_project_fails_in_daily(
 def test_leftover_temps_are_removed_by_the_next_run(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Temp files of a killed export and a killed `project` are gone after the next run."""
+    """Temp files of a killed export (export folder, OneDrive, an earlier day's dated copy) and
+    of a killed `project` are gone after the next run of each."""
     data = site.parent / "data"
+    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    (data / "export" / "history" / yesterday).mkdir()
     leftovers = [
         data / "export" / ".ghmc-tmp-copilot_seats.csv.gz",
         site.parent / "onedrive" / ".ghmc-tmp-copilot_seats.csv.gz",
-        data
-        / "export"
-        / "history"
-        / sorted(p.name for p in (data / "export" / "history").iterdir())[0]
-        / ".ghmc-tmp-manifest.json",
+        data / "export" / "history" / yesterday / ".ghmc-tmp-manifest.json",
         data / ".metrics.db.999999999.tmp",
         data / ".metrics.db.999999999.part.tmp",
     ]
