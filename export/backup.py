@@ -205,38 +205,64 @@ def mirror_archive(raw_dir: Path, mirror: Path) -> tuple[list[Path], int]:
         raise ExportError(msg) from exc
     copied: list[Path] = []
     try:
+        own_files = _listing_files(raw_dir, mirror)  # refuses a rewritten manifest up front
         for path, entry in listing.segments:
             dest = mirror / entry.path
             if dest.is_file() and dest.stat().st_size == entry.size:
                 continue
             _copy_verified(path, dest, entry.sha256)
             copied.append(dest)
-        _refuse_rewritten_manifest(raw_dir, mirror)
-        for name in archive.LISTING_FILES:  # after the segments: the mirror never runs ahead
-            src = raw_dir / name
+        for name, data in own_files:  # after the segments: the mirror never runs ahead
             dest = mirror / name
-            if src.is_file() and (not dest.is_file() or sha256_file(dest) != sha256_file(src)):
-                _copy_verified(src, dest, None)
+            if not dest.is_file() or dest.read_bytes() != data:
+                _write_verified(dest, data)
                 copied.append(dest)
     except OSError as exc:
         raise storage_error("mirror the archive into", mirror, exc) from exc
     return copied, len(listing.segments)
 
 
-def _refuse_rewritten_manifest(raw_dir: Path, mirror: Path) -> None:
-    """The manifest is append-only: refuse a live one that does not extend the mirror's."""
-    name = archive.MANIFEST_NAME
-    try:
-        old = (mirror / name).read_bytes()
-        new = (raw_dir / name).read_bytes()
-    except FileNotFoundError:
-        return
-    if not new.startswith(old):
-        raise BackupVerifyError(
-            f"{raw_dir / name} does not begin with the mirrored {mirror / name}: the manifest "
-            "was rewritten (it is append-only). The mirror was not changed; run `ghmc verify` "
-            "and compare the two before anything else."
-        )
+def _complete_lines(data: bytes) -> bytes:
+    """The committed part of an append-only file: up to its last newline (a torn tail is a crash
+    while appending, which recovery cuts off; it is never mirrored)."""
+    return data[: data.rfind(b"\n") + 1]
+
+
+def _listing_files(raw_dir: Path, mirror: Path) -> list[tuple[str, bytes]]:
+    """FORMAT and the manifest's complete lines, as the mirror should hold them. The manifest is
+    append-only: a live one that does not extend the mirrored one is refused."""
+    found: list[tuple[str, bytes]] = []
+    for name in archive.LISTING_FILES:
+        try:
+            data = (raw_dir / name).read_bytes()
+        except FileNotFoundError:
+            continue
+        if name == archive.MANIFEST_NAME:
+            data = _complete_lines(data)
+            try:
+                old = _complete_lines((mirror / name).read_bytes())
+            except FileNotFoundError:
+                old = b""
+            if not data.startswith(old):
+                raise BackupVerifyError(
+                    f"{raw_dir / name} does not begin with the mirrored {mirror / name}: the "
+                    "manifest was rewritten (it is append-only). The mirror was not changed; run "
+                    "`ghmc verify` and compare the two before anything else."
+                )
+        found.append((name, data))
+    return found
+
+
+def _write_verified(dest: Path, data: bytes) -> None:
+    """Write `data` to `dest` through a temporary file that is read back and checked."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with open_temp(dest) as fh:
+        fh.write(data)
+    if temp_path(dest).read_bytes() != data:
+        temp_path(dest).unlink(missing_ok=True)
+        raise BackupVerifyError(f"the copy of {dest.name} to {dest} did not read back; discarded")
+    publish(dest)
+    fsync_dir(dest.parent)
 
 
 def prune_backups(

@@ -207,3 +207,19 @@ def test_failed_backup_copy_does_not_blame_metrics_db(
         backup(db, tmp_path / "raw", tmp_path / "bk", today=TODAY)
     assert "metrics.db is unchanged" in str(failed.value)
     assert "ghmc project" not in str(failed.value)
+
+
+def test_torn_manifest_tail_is_not_mirrored(tmp_path: Path) -> None:
+    """A torn last manifest line (a crash while sealing) stays out of the mirror, so the backup
+    after the next run's recovery still extends it."""
+    db = make_db(tmp_path / "metrics.db")
+    raw = tmp_path / "raw"
+    make_raw(raw)
+    manifest = raw / "MANIFEST.ndjson"
+    whole = manifest.read_bytes()
+    manifest.write_bytes(whole + b'{"n": 2, "pa')
+    backup(db, raw, tmp_path / "bk", today=TODAY)
+    assert (tmp_path / "bk" / "raw" / "MANIFEST.ndjson").read_bytes() == whole
+    archive.repair_archive(raw)
+    assert manifest.read_bytes() == whole
+    backup(db, raw, tmp_path / "bk", today=TODAY)
