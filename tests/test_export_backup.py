@@ -148,7 +148,8 @@ def test_raw_mirror_refuses_a_rewritten_manifest(tmp_path: Path) -> None:
     make_raw(raw)
     backup(db, raw, tmp_path / "bk", today=TODAY)
     mirrored = tmp_path / "bk" / "raw" / "MANIFEST.ndjson"
-    mirrored.write_bytes(mirrored.read_bytes() + mirrored.read_bytes()[:40])
+    first_line = mirrored.read_bytes().splitlines(keepends=True)[0]
+    mirrored.write_bytes(mirrored.read_bytes() + first_line)  # the live one lacks this line
     good = mirrored.read_bytes()
     with pytest.raises(BackupVerifyError, match="append-only"):
         backup(db, raw, tmp_path / "bk", today=TODAY)
