@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 import config as config_mod
+from ingest.collectors import FAMILIES
 
 if TYPE_CHECKING:
     from jobs.daily import StepOutcome
@@ -28,21 +29,13 @@ EXIT_LOCKED = 4
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class PartialSuccess(Exception):  # noqa: N818 - it is an outcome, not an error
-    """A command finished but some of its work failed; exit 3."""
-
-
 def _exit_code_for(exc: BaseException) -> int:
     """Map a library exception to the documented exit code."""
     if isinstance(exc, config_mod.ConfigError | click.UsageError):
         return EXIT_USAGE
-    if isinstance(exc, PartialSuccess):
-        return EXIT_PARTIAL
-    try:  # a broken install (ImportError) must still end in a message and exit 1
-        from archive.errors import LockHeld
-        from ingest.errors import PartialCollection
-    except ImportError:
-        return EXIT_FAILURE
+    from archive.errors import LockHeld
+    from ingest.errors import PartialCollection
+
     if isinstance(exc, LockHeld):
         return EXIT_LOCKED
     if isinstance(exc, PartialCollection):
@@ -119,16 +112,11 @@ def check_cmd(ctx: Context) -> None:
 
 # --- ingest commands (ingest/) ------------------------------------------------------------------
 
-_FAMILIES = (
-    "copilot", "seats", "billing", "repos", "pulls", "commits",
-    "workflow_runs", "deployments", "releases", "incidents",
-)  # fmt: skip
-
 
 @cli.command("ingest")
 @click.option("--enterprise", "enterprise_ids", multiple=True, help="Only this enterprise id.")
 @click.option(
-    "--only", "families", multiple=True, type=click.Choice(_FAMILIES), help="Only this family."
+    "--only", "families", multiple=True, type=click.Choice(FAMILIES), help="Only this family."
 )
 @pass_ctx
 def ingest_cmd(ctx: Context, enterprise_ids: tuple[str, ...], families: tuple[str, ...]) -> None:
@@ -349,7 +337,7 @@ def replay_cmd(ctx: Context, from_day: str, tables: tuple[str, ...]) -> None:
             report = projections.replay(
                 cfg.raw_dir, cfg.db_path, settings, from_day, tables or None
             )
-    except ValueError as exc:
+    except projections.ReplayOptionError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(report.summary())
 
@@ -384,6 +372,39 @@ def export_cmd(ctx: Context, to_dir: Path | None) -> None:
     where = f" and {report.onedrive_dir}" if report.onedrive_dir else ""
     count = len(report.files)
     click.echo(f"exported {report.rows:,} rows in {count} files to {report.out_dir}{where}")
+
+
+# --- dashboards (dashboards/) --------------------------------------------------------------------
+
+
+@cli.command("powerbi")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the project here (default: <data_dir>/powerbi).",
+)
+@click.option(
+    "--source",
+    type=click.Choice(["folder", "sharepoint"]),
+    default="folder",
+    show_default=True,
+    help="Default of the GhmcSource parameter: the export folder, or a SharePoint URL to set.",
+)
+@pass_ctx
+def powerbi_cmd(ctx: Context, out_dir: Path | None, source: str) -> None:
+    """Write a Power BI Project (PBIP: TMDL model + PBIR report) over the export, and a zip."""
+    from dashboards import powerbi
+
+    cfg = ctx.config
+    written = powerbi.write(
+        out_dir or cfg.data_dir / "powerbi",
+        source=source,
+        export_folder=cfg.export.onedrive_dir or cfg.export.dir,
+    )
+    click.echo(f"wrote {written.files} files: open {written.pbip} in Power BI Desktop")
+    click.echo(f"zip: {written.zip_path}")
 
 
 @cli.command("backup")

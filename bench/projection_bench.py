@@ -4,7 +4,7 @@
         [--keep] [--phases floor,onepass,floor,onepass] [--base DIR --phases onepass@base,onepass]
 
 Phases run in separate processes so each reports its own peak RSS:
-  generate  a synthetic archive through archive.ArchiveWriter (projections.fakes scenarios)
+  generate  a synthetic archive through archive.ArchiveWriter (testkit.fakes scenarios)
   floor     read every segment: zstd-decompress + orjson.loads of each envelope AND its body
   floor2    the same floor with the segment files dealt to 2 processes (the parallel floor)
   rebuild   projections.project(raw, db) full rebuild with the defaults (processes, shares and
@@ -38,8 +38,8 @@ def _rss_mb() -> float:
 
 def generate(raw: Path, days: int, groups: int, repos: int) -> dict[str, float]:
     """Write `groups` scenarios (one enterprise each) through the archive writer."""
-    import archive
-    from projections import fakes
+    from testkit import fakes
+    from testkit.archive import write_archive
 
     n = 0
     t = time.perf_counter()
@@ -47,27 +47,7 @@ def generate(raw: Path, days: int, groups: int, repos: int) -> dict[str, float]:
         events = fakes.scenario(
             random.Random(g), days=days, orgs=2, repos_per_org=repos // 2, enterprise_id=f"ent{g}"
         )
-        ids: dict[str, str] = {}
-        with archive.ArchiveWriter.open(raw) as w:
-            for ev in events:
-                refs = {
-                    k: ids.get(v, v) if k in ("not_modified_of", "report_event_id") else v
-                    for k, v in ev.refs.items()
-                }
-                new = w.append(
-                    kind=ev.kind,
-                    run_id=ev.run_id,
-                    fetched_at=ev.fetched_at,
-                    enterprise_id=ev.enterprise_id,
-                    org=ev.org,
-                    repo=ev.repo,
-                    request=ev.request,
-                    response=ev.response,
-                    body=ev.body_bytes(),
-                    refs=refs,
-                    error=ev.error,
-                )
-                ids[ev.event_id] = new.event_id
+        write_archive(events, raw)
         n += len(events)
     size = sum(p.stat().st_size for p in raw.rglob("*.ndjson.zst"))
     return {"events": n, "archive_mb": size / 1e6, "seconds": time.perf_counter() - t}

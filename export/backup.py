@@ -19,7 +19,7 @@ from __future__ import annotations
 import gzip
 import sqlite3
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import archive
@@ -70,7 +70,7 @@ def backup(
     Raises ExportError; a backup that fails verification is discarded (BackupVerifyError).
     """
     db_path, raw_dir, backup_dir = Path(db_path), Path(raw_dir), Path(backup_dir)
-    today = today or date.today()
+    today = today or datetime.now(UTC).date()  # the UTC day, as `daily` (design §5: UTC days)
     if not db_path.is_file():
         raise ExportError(f"{db_path} does not exist: run `ghmc project` first, then back up.")
     stamp = today.isoformat()

@@ -28,7 +28,7 @@ import sqlite3
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import archive
@@ -96,7 +96,7 @@ def export_tables(  # noqa: PLR0917 - the positional order is the documented API
     `keep_days` ≤ 0 keeps no dated copy. Raises ExportError (nothing published is replaced).
     """
     db_path, out_dir = Path(db_path), Path(out_dir)
-    today = today or date.today()
+    today = today or datetime.now(UTC).date()  # the UTC day, as `daily` (design §5: UTC days)
     targets = [out_dir] + ([Path(onedrive_dir)] if onedrive_dir else [])
     for folder in targets:
         _prepare(folder)

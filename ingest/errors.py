@@ -20,10 +20,8 @@ put in an exception, a log line or an event.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ingest.client import HttpResponse
+from ingest.response import HttpResponse
 
 _SECRETS: set[str] = set()
 _SECRETS_LOCK = threading.Lock()

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from archive.durable import fsync_file, remove_stale_temps, replace_durably
-from projections.ordered import Ordered
+from projections.engine.ordered import Ordered
 from projections.schema import META_DDL, TABLES, Table
 
 BATCH = 5000
