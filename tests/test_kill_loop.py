@@ -50,6 +50,7 @@ class Trial:
     command: str
     delay: float
     mid_switch: bool = False
+    """Killed between two renames of a switch (a flat folder's mix until the next run)."""
     next_daily: float = 0.0
 
 
@@ -98,11 +99,11 @@ def _check_site(cfg: Path, trial: Trial | None) -> None:
     assert set(TABLES) <= names, (trial, set(TABLES) - names)
     assert archive.segment_listing(data / "raw").holds(db_head(db)), trial
     for folder in (data / "export", cfg.parent / "onedrive"):
-        staged = (folder / ".ghmc-tmp-manifest.json").exists()
-        if trial is not None and staged:
-            trial.mid_switch = True  # a flat folder's mix: the next run finishes it (asserted)
+        problems = set_problems(folder)
+        if trial is not None and problems and (folder / ".ghmc-tmp-manifest.json").exists():
+            trial.mid_switch = True  # killed between two renames: the next run finishes the set
             continue
-        assert set_problems(folder) == [], (trial, folder)
+        assert problems == [], (trial, folder)
         if trial is None:
             assert not list(folder.glob(".ghmc-tmp-*")), folder
 
