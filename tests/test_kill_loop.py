@@ -106,6 +106,8 @@ def _check_site(cfg: Path, trial: Trial | None) -> None:
         assert problems == [], (trial, folder)
         if trial is None:
             assert not list(folder.glob(".ghmc-tmp-*")), folder
+    if trial is None:
+        assert not list(data.glob(".metrics.db.*tmp")), "a killed build's temp file survived"
 
 
 @pytest.mark.parametrize("command", COMMANDS)
