@@ -218,7 +218,9 @@ def verify_cmd(ctx: Context, repair: bool) -> None:
         with archive.RunLock(ctx.config.data_dir):
             for action in archive.repair_archive(ctx.config.raw_dir).actions:
                 click.echo(f"repaired: {action}")
-    report = archive.verify_archive(ctx.config.raw_dir)
+    cfg = ctx.config
+    traces = (cfg.db_path, cfg.backup.dir, cfg.logs_dir)  # left only by earlier runs
+    report = archive.verify_archive(cfg.raw_dir, traces=traces)
     click.echo(verify_text(report))
     if not report.ok:
         raise archive.ArchiveDamaged(f"archive damaged: {report.first_problem}")
@@ -394,13 +396,6 @@ def replay_cmd(ctx: Context, from_day: str, tables: tuple[str, ...]) -> None:
 # --- export commands (export/) ------------------------------------------------------------------
 
 
-def _archive_head(raw_dir: Path) -> str | None:
-    """The archive head hash recorded in the export manifest."""
-    from archive import head_hash
-
-    return str(head_hash(raw_dir))
-
-
 @cli.command("export")
 @click.option(
     "--to",
@@ -421,7 +416,7 @@ def export_cmd(ctx: Context, to_dir: Path | None) -> None:
             to_dir or cfg.export.dir,
             cfg.export.onedrive_dir,
             cfg.export.keep_days,
-            head_hash=_archive_head(cfg.raw_dir),
+            raw_dir=cfg.raw_dir,  # checked before publishing; lineage from metrics.db
         )
     for f in report.files:
         click.echo(f"{f.name:<40} {f.rows:>10} rows  {f.bytes:>12} bytes")

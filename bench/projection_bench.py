@@ -1,7 +1,7 @@
 """Benchmark: full projection rebuild vs the floor (decompress + orjson-parse every event).
 
     python bench/projection_bench.py [--days 60] [--groups 6] [--repos 12] [--dir /tmp/ghmc-bench]
-        [--keep] [--phases floor,onepass,floor,onepass]
+        [--keep] [--phases floor,onepass,floor,onepass] [--base DIR --phases onepass@base,onepass]
 
 Phases run in separate processes so each reports its own peak RSS:
   generate  a synthetic archive through archive.ArchiveWriter (testkit.fakes scenarios)
@@ -144,15 +144,28 @@ def duck(raw: Path) -> dict[str, float]:
 PHASES = ("floor", "floor2", "rebuild", "onepass", "workers2", "duckdb")
 
 
-def _phase(name: str, *args: str) -> dict[str, float]:
+def _phase(name: str, *args: str, base: str | None = None) -> dict[str, float]:
+    """Run one phase in a fresh process: `name@base` runs the copy of this script in the `--base`
+    tree (another version of ghmc, e.g. `git archive main | tar -x -C DIR`) on the same archive."""
+    script = __file__
+    if name.endswith("@base"):
+        if base is None:
+            raise SystemExit(f"{name}: give --base DIR")
+        name, script = name.removesuffix("@base"), str(Path(base) / "bench" / Path(__file__).name)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
-        [sys.executable, __file__, "--phase", name, *args],
+        [sys.executable, script, "--phase", name, *args],
         check=True,
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    # CPU time of the phase's process tree (user + system): steadier than wall time on a
+    # loaded machine, and measured the same way for every version of the script.
+    result["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return result
 
 
 def main() -> None:
@@ -164,6 +177,7 @@ def main() -> None:
     ap.add_argument("--dir", default="/tmp/ghmc-projection-bench")
     ap.add_argument("--phase", default=None)
     ap.add_argument("--keep", action="store_true", help="reuse an existing archive")
+    ap.add_argument("--base", default=None, help="tree of another ghmc version for `PHASE@base`")
     ap.add_argument(
         "--phases",
         default=",".join(PHASES),
@@ -201,11 +215,26 @@ def main() -> None:
     gen = _phase("generate", *common) if not a.keep else {}
     load_before = os.getloadavg()
     got: dict[str, dict[str, float]] = {}
+    runs: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     for name in a.phases.split(","):
-        got[name] = _phase(name, *common)
+        got[name] = _phase(name, *common, base=a.base)
+        runs.setdefault(name, []).append(got[name]["seconds"])
+        cpu.setdefault(name, []).append(got[name]["cpu_seconds"])
         print(f"{name}: {json.dumps(got[name])}", flush=True)
     load_after = os.getloadavg()
     print(json.dumps({"generate": gen, **got}, indent=1))
+    for name, secs in runs.items():
+        base = runs.get(f"{name}@base")
+        if base and not name.endswith("@base"):
+            ratio = min(secs) / min(base)
+            mine, theirs = sorted(cpu[name]), sorted(cpu[f"{name}@base"])
+            print(
+                f"{name}: wall best {min(secs):.2f} s vs {min(base):.2f} s @base = {ratio:.3f}×; "
+                f"cpu median {mine[len(mine) // 2]:.2f} s vs {theirs[len(theirs) // 2]:.2f} s "
+                f"= {mine[len(mine) // 2] / theirs[len(theirs) // 2]:.3f}× "
+                f"(runs {len(secs)} / {len(base)})"
+            )
     fl = got.get("floor")
     extra = [f"{k} {got[k]['seconds']:.2f} s" for k in ("floor2", "duckdb") if k in got]
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")

@@ -31,7 +31,7 @@ from datetime import date, time
 from pathlib import Path, PurePath, PureWindowsPath
 from xml.etree import ElementTree as ET
 
-from export.atomic import write_atomic
+from archive.durable import write_atomic
 from export.errors import ExportError
 
 TASK_NAME = "ghmc-daily"

@@ -142,8 +142,9 @@ def project(
     """Bring metrics.db up to date with the archive in raw_dir (see module docstring)."""
     started = time.perf_counter()
     say = progress or _stderr
-    src = source if source is not None else ArchiveSource(Path(raw_dir))
     db_path = Path(db_path)
+    store.remove_leftovers(db_path)  # a killed build's temporary files, also when up to date
+    src = source if source is not None else ArchiveSource(Path(raw_dir), db_path)
     versions = definition_versions(settings)
     head = src.head()
     states = meta.read_state(db_path)
@@ -278,8 +279,8 @@ def replay(
     if unknown:
         raise ReplayOptionError(f"unknown table {unknown[0]!r}; known: {', '.join(sorted(TABLES))}")
     say = progress or _stderr
-    src = source if source is not None else ArchiveSource(Path(raw_dir))
     db_path = Path(db_path)
+    src = source if source is not None else ArchiveSource(Path(raw_dir), db_path)
     versions, head = definition_versions(settings), src.head()
     states = meta.read_state(db_path) or {}
     existing = store.existing_tables(db_path) if db_path.exists() else set()

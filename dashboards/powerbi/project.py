@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.durable import TMP_PREFIX, open_temp, replace_durably, temp_path
 from dashboards.powerbi import checks, report, tmdl
 from dashboards.powerbi.model import RegistryTable, SemanticModel, build
 from projections import TABLES
@@ -119,14 +120,13 @@ def default_source(kind: str, folder: Path | None) -> str:
 
 
 def _write_zip(files: Mapping[str, str], target: Path) -> None:
-    tmp = target.with_name(f".ghmc-tmp-{target.name}")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+    with open_temp(target) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zipped:
         for path in sorted(files):
             info = zipfile.ZipInfo(path, _ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, files[path].encode("utf-8"))
-    tmp.replace(target)
+            zipped.writestr(info, files[path].encode("utf-8"))
+    replace_durably(temp_path(target), target)
 
 
 def _replace(staged: Path, target: Path) -> None:
@@ -156,7 +156,7 @@ def write(
         raise PowerBIError("the generated Power BI project is not sound: " + "; ".join(problems))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=".ghmc-tmp-", dir=out_dir) as tmp:
+        with tempfile.TemporaryDirectory(prefix=TMP_PREFIX, dir=out_dir) as tmp:
             staging = Path(tmp)
             for path, text in files.items():
                 target = staging / path

@@ -2,7 +2,7 @@
 
 An event source yields events (`projections.events.Fetched`) of the asked kinds and names the
 archive head it read, so metrics.db can record what it was built from. `ArchiveSource` wraps
-`archive.read_dicts` (kind after kind, unordered) and `archive.head_hash`; `ListSource` serves an
+`archive.read_dicts` (kind after kind, unordered) and `archive.checked_head`; `ListSource` serves an
 in-memory log of `archive.Event`s (tests, simulations). Order of delivery does not matter to any
 projection: every tie is broken by (fetched_at, seq).
 """
@@ -14,7 +14,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
+import archive
 from archive.envelope import ENVELOPE_VERSION, Event
+from projections.engine import meta
 from projections.engine.events import PICK, Envelope, Fetched, fetched
 from projections.engine.partition import Keep
 
@@ -32,10 +34,17 @@ class EventSource(Protocol):
 
 
 class ArchiveSource:
-    """The archive in `raw_dir`, read through the archive package's streaming reader."""
+    """The archive in `raw_dir`, read through the archive package's checked streaming reader.
 
-    def __init__(self, raw_dir: Path) -> None:
+    `head` checks the whole archive against its manifest (`archive.checked_head`: structure and
+    every segment's sha256), and that the heads metrics.db at `db_path` was built from are still
+    in the chain; `events` hashes each segment again as it streams. Damage raises
+    `archive.ArchiveDamaged`, so nothing is built from an archive that does not verify.
+    """
+
+    def __init__(self, raw_dir: Path, db_path: Path | None = None) -> None:
         self.raw_dir = Path(raw_dir)
+        self.db_path = db_path
 
     def events(self, kinds: frozenset[str], keep: Keep | None = None) -> Iterator[Fetched]:
         """Stream events of `kinds` via `archive.read_dicts` (kind after kind, each in seq order).
@@ -43,17 +52,11 @@ class ArchiveSource:
         `keep` looks at the envelope dict before an event record is built, so a share of a parallel
         rebuild pays little for the events it skips.
         """
-        import archive  # noqa: PLC0415 - the package may still be partial while it is built
-
-        reader = getattr(archive, "read_dicts", None)
-        if reader is None:
-            msg = "archive.read_dicts is not available: the archive package is incomplete"
-            raise RuntimeError(msg)
         # One stream (the manifest is read once), kind after kind: no projection depends on the
         # delivery order (ties are broken by (fetched_at, seq)), so the seq merge is skipped.
         # `fetched`, inlined for a complete envelope of the current version (one call less).
         new, pick, version = tuple.__new__, PICK, ENVELOPE_VERSION
-        for env in reader(self.raw_dir, kinds=kinds, ordered=False):
+        for env in archive.read_dicts(self.raw_dir, kinds=kinds, ordered=False):
             if keep is None or keep(env):
                 try:
                     ev = new(Envelope, pick(env))
@@ -63,17 +66,10 @@ class ArchiveSource:
                 yield ev if ev.v == version else fetched(env)
 
     def head(self) -> str | None:
-        """`archive.head_hash(raw_dir)`, or None while that function does not exist yet."""
-        try:
-            import archive  # noqa: PLC0415
-
-            fn = getattr(archive, "head_hash", None)
-            if fn is None:
-                return None
-            value = fn(self.raw_dir)
-        except (ImportError, FileNotFoundError):
-            return None
-        return None if value is None else str(value)
+        """The archive head, once the archive checks out (ArchiveDamaged otherwise)."""
+        states = meta.read_state(self.db_path) if self.db_path is not None else None
+        built_from = [s.archive_head for s in (states or {}).values()]
+        return archive.checked_head(self.raw_dir, built_from)
 
 
 class ListSource:
