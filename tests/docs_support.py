@@ -27,7 +27,6 @@ def _commands() -> set[str]:
 
 
 PENDING: dict[str, Callable[[], bool]] = {
-    "rel-archive": lambda: importlib.util.find_spec("archive.durable") is not None,
     "report": lambda: "report" in _commands(),
     "graphql": lambda: importlib.util.find_spec("ingest.gql_client") is not None,
 }

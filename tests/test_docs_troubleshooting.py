@@ -234,10 +234,7 @@ PROVOKE: dict[str, Callable[[Install, Simulator], Outcome]] = {
 }
 """The situation column of the table → the function that brings it about."""
 
-NEEDS = {
-    "archive lost": "rel-archive",
-    "`export` from a damaged archive": "rel-archive",
-}
+NEEDS: dict[str, str] = {}
 """Rows that document a branch not merged yet (docs_support.PENDING): checked once it is."""
 
 
