@@ -94,8 +94,7 @@ def test_readme_lines_are_the_install_and_ci_commands() -> None:
 
 @pytest.mark.slow
 def test_readme_demo_on_fresh_copy(tmp_path: Path) -> None:
-    """`python cli.py demo`, as the README runs it, exits 0 with ≥ 1 data row in every table and
-    prints what the README shows (but for numbers, hashes and paths)."""
+    """The README's demo exits 0, fills every table and prints the output the README shows."""
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("needs the git checkout to know which files a clone has")
     repo = fresh_copy(tmp_path / "clone")

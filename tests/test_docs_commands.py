@@ -86,8 +86,7 @@ def test_documented_commands_exist(doc: Path) -> None:
 
 
 def test_the_check_finds_commands() -> None:
-    """The scan sees commands in every user doc with commands (so it checks something), and
-    flags a command or an option that does not exist."""
+    """The scan finds the README's commands and flags an unknown command or option."""
     assert len(calls(user_docs()[0])) > 20
     assert problems("frobnicate --now") == ["no command 'frobnicate'"]
     assert problems("runs --limt 2") == ["ghmc runs: no option --limt"]

@@ -158,8 +158,7 @@ def test_documented_range_holds(key: str) -> None:
 
 
 def test_export_and_backup_follow_data_dir() -> None:
-    """Unset, `export.dir` and `backup.dir` are `<data_dir>/export` and `<data_dir>/backup`,
-    as the reference says; set, a relative one is taken from the config file's folder."""
+    """Unset, export/backup dirs follow `data_dir`; set, relative ones start at the config."""
     moved = config_mod.parse({**MINIMAL, "data_dir": "/d"}, Path("/x"), check_env=False)
     assert (moved.export.dir, moved.backup.dir) == (Path("/d/export"), Path("/d/backup"))
     raw = {**MINIMAL, "data_dir": "/d", "export": {"dir": "out"}, "backup": {"dir": "bak"}}
@@ -175,9 +174,7 @@ OTHER_VALUE = {"dora.benchmark": "2024"}
     "key", sorted(k for k in documented() if k.startswith(("dora.", "velocity.")))
 )
 def test_a_setting_change_is_a_definition_change(key: str) -> None:
-    """As docs/configuration.md says: changing a [dora] or [velocity] setting changes the
-    definition version of the DORA and velocity tables (so `project` rebuilds them whole), and
-    of no other table."""
+    """A changed [dora]/[velocity] setting re-versions exactly the DORA and velocity tables."""
     import projections
 
     base = config_mod.parse(MINIMAL, Path("/x"), check_env=False)

@@ -107,8 +107,7 @@ SHELLS = {"sh", "bash", "shell", "console"}
 
 
 def test_every_shell_block_says_whether_it_runs() -> None:
-    """A shell block is `runnable` or `manual` (a step the test cannot take: cloning, typing a
-    token, editing a file), so leaving an example untested is a visible choice."""
+    """Every shell block says `runnable` or `manual`: an untested example is a visible choice."""
     unmarked = [
         b.where
         for doc in user_docs()

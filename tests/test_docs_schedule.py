@@ -63,8 +63,7 @@ def test_missed_start_and_single_instance_are_stated(task: ET.Element) -> None:
 
 
 def test_logon_and_log_file_are_stated(task: ET.Element) -> None:
-    """The task logs on S4U (no password: elevated prompt, local disks) and appends its
-    output to data/logs/daily-task.log, as the docs say."""
+    """The task logs on S4U and appends to data/logs/daily-task.log, as the docs say."""
     assert setting(task, "t:Principals/t:Principal/t:LogonType") == "S4U"
     assert "S4U" in FIRST_DAY
     assert "S4U" in OPERATIONS

@@ -59,8 +59,7 @@ def test_the_page_lists_four_scopes() -> None:
 
 @pytest.mark.slow
 def test_documented_scopes_collect_everything(sim: Simulator, tmp_path: Path) -> None:
-    """A token with exactly the documented scopes collects every family without an error or an
-    excess-scope warning; expiring in 13 days, it gets the documented warning."""
+    """Exactly the documented scopes collect everything; 13 days from expiry, the shown warning."""
     expires = datetime.now(UTC) + timedelta(days=13)
     done = ingest(sim, tmp_path / "ok", sim.make_token("contoso", SCOPES, expires))
     assert done.returncode == 0, done.stdout + done.stderr

@@ -245,8 +245,7 @@ def test_every_row_has_a_provoker_and_back() -> None:
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r["situation"])
 def test_row_is_what_ghmc_does(row: dict[str, str], sim: Simulator, tmp_path: Path) -> None:
-    """Provoked, the situation exits with the row's code and prints the row's message as one
-    whole line of stderr."""
+    """Provoked, the situation exits with the row's code and prints its message as a stderr line."""
     if not merged(NEEDS.get(row["situation"], "")):
         return
     code, stderr = PROVOKE[row["situation"]](Install(tmp_path / "ghmc"), sim)
@@ -280,8 +279,7 @@ def test_token_paragraph_is_read() -> None:
 
 
 def test_which_commands_need_the_token(sim: Simulator, tmp_path: Path) -> None:
-    """With the token variable unset, the commands that call GitHub are exit 2 and every other
-    command the paragraph names works on an existing archive."""
+    """Without the token variable, GitHub-calling commands exit 2 and the others still work."""
     home = Install(tmp_path / "ghmc")
     seats_collected(home, sim)
     del home.env["GHMC_TOKEN_CONTOSO"]
