@@ -447,6 +447,49 @@ def schedule_cmd(ctx: Context, at: str, print_only: bool) -> None:
         click.echo(f"task {schedule.TASK_NAME} runs `daily` every day at {at} (from {xml_path})")
 
 
+# --- dashboards (dashboards/) -------------------------------------------------------------------
+
+
+@cli.command("report")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The HTML file to write (default: ghmc-report.html in the export folder).")  # fmt: skip
+@click.option("--since", default=None, help="Only metric dates on or after this day (YYYY-MM-DD).")
+@click.option("--enterprise", "enterprise_ids", multiple=True, help="Only this enterprise id.")
+@pass_ctx
+def report_cmd(
+    ctx: Context, out: Path | None, since: str | None, enterprise_ids: tuple[str, ...]
+) -> None:
+    """Write the offline HTML report (Copilot, spend, DORA, velocity, data) from metrics.db."""
+    import projections
+    from dashboards.report import REPORT_NAME, build_report
+
+    cfg = ctx.config
+    if since is not None:
+        _since_day(since)
+    versions = projections.definition_versions(projections.Settings.from_config(cfg))
+    report, paths = build_report(
+        cfg.db_path,
+        out or cfg.export.dir / REPORT_NAME,
+        since=since,
+        enterprises=enterprise_ids,
+        expected_versions=versions,
+    )
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    size = len(report.html) / 1e6
+    click.echo(f"wrote {paths[0]} ({size:.1f} MB, {report.rows:,} rows, {report.seconds:.1f} s)")
+
+
+def _since_day(value: str) -> None:
+    """Check a --since day (YYYY-MM-DD); bad usage otherwise."""
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not YYYY-MM-DD", param_hint="--since") from None
+
+
 # --- the daily job and the demo (jobs/) ---------------------------------------------------------
 
 
