@@ -557,6 +557,7 @@ def demo_cmd(ctx: Context, days: int, workdir: Path, seed: int, scale: str) -> N
     click.echo(f"  archive       {cfg.raw_dir}   (python cli.py --config {config_path} verify)")
     click.echo(f"  metrics.db    {cfg.db_path}")
     click.echo(f"  CSV.GZ        {cfg.export.dir}   (copy in {cfg.export.onedrive_dir})")
+    click.echo(f"  report        {cfg.export.dir / 'ghmc-report.html'}   (open it in a browser)")
     click.echo("a few metrics:")
     for line in demo.summary(cfg):
         click.echo(line)

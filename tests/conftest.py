@@ -21,3 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def project_root() -> Path:
     """The repository root (where cli.py lives)."""
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def report_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo folder (3 simulated days, per-user billing on) with its metrics.db and the report
+    `daily` wrote; built once and shared by the xdist workers."""
+    from report_demo import shared_demo
+
+    return shared_demo(tmp_path_factory.getbasetemp().parent)
