@@ -452,7 +452,7 @@ def schedule_cmd(ctx: Context, at: str, print_only: bool) -> None:
 
 @cli.command("report")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The HTML file to write (default: ghmc-report.html in the export folder).")  # fmt: skip
+              help="HTML file to write (default: ghmc-report.html in the export folder).")  # fmt: skip
 @click.option("--since", default=None, help="Only metric dates on or after this day (YYYY-MM-DD).")
 @click.option("--enterprise", "enterprise_ids", multiple=True, help="Only this enterprise id.")
 @pass_ctx
@@ -571,7 +571,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="ghmc", standalone_mode=False)
+        # Without standalone mode click *returns* the code of a raised Exit (daily's worst step)
+        returned = cli.main(args=args, prog_name="ghmc", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
@@ -587,7 +588,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sys.exit(EXIT_FAILURE)
     except Exception as exc:  # the one place where errors become exit codes
         _fail(exc, debug)
-    sys.exit(EXIT_OK)
+    sys.exit(returned if isinstance(returned, int) else EXIT_OK)
 
 
 if __name__ == "__main__":

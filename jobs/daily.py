@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 import archive
 import export
 import projections
+from dashboards.report import REPORT_NAME, build_report
 from config import Config
 from ingest import logs, run_ingest
 
@@ -150,8 +151,6 @@ def _export(job: _Job, _notes: list[str]) -> str:
 
 def _report(job: _Job, notes: list[str]) -> str:
     """The offline HTML report beside the export (and in the OneDrive copy), written atomically."""
-    from dashboards.report import REPORT_NAME, build_report
-
     cfg = job.cfg
     onedrive = [cfg.export.onedrive_dir / REPORT_NAME] if cfg.export.onedrive_dir else []
     versions = projections.definition_versions(projections.Settings.from_config(cfg))

@@ -98,9 +98,11 @@ def open_report(path: Path, width: int = 1400, height: int = 1000) -> Iterator[S
             page.on("request", lambda req: None)
             page.on(
                 "console",
-                lambda msg: session.errors.append(f"console {msg.type}: {msg.text}")
-                if msg.type in ("error", "warning")
-                else None,
+                lambda msg: (
+                    session.errors.append(f"console {msg.type}: {msg.text}")
+                    if msg.type in ("error", "warning")
+                    else None
+                ),
             )
             page.on("pageerror", lambda exc: session.errors.append(f"page error: {exc}"))
             page.goto(url)

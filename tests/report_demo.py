@@ -38,14 +38,17 @@ def build_demo(folder: Path) -> None:
     seat list must be exercised (the report only reads metrics.db, so this is a fair input)."""
     from jobs import demo
 
-    result = demo.run_demo(folder, days=DEMO_DAYS, echo=lambda _line: None, extra_config=EXTRA_CONFIG)
+    result = demo.run_demo(
+        folder, days=DEMO_DAYS, echo=lambda _line: None, extra_config=EXTRA_CONFIG
+    )
     db = result.config.db_path
     with contextlib.closing(sqlite3.connect(db)) as conn, conn:
         latest = conn.execute("SELECT max(snapshot_day) FROM copilot_seats").fetchone()[0]
-        logins = [r[0] for r in conn.execute(
-            "SELECT user_login FROM copilot_seats WHERE snapshot_day = ? ORDER BY user_login LIMIT 2",
+        seats = conn.execute(
+            "SELECT user_login FROM copilot_seats WHERE snapshot_day = ? ORDER BY user_login",
             (latest,),
-        )]  # fmt: skip
+        )
+        logins = [r[0] for r in seats][:2]
         conn.execute(
             "UPDATE copilot_seats SET last_activity_at = NULL, inactive_days = NULL "
             "WHERE snapshot_day = ? AND user_login = ?",

@@ -23,6 +23,13 @@ CHART_PAGES_FILTERS = {
 }
 
 
+NET_OF_MONTH = (
+    "SELECT round(sum(net_amount), 2) FROM copilot_premium_requests "
+    "WHERE org = '' AND user_login = '' AND substr(day, 1, 7) = ?"
+)
+ENTERPRISE_WEEKS = (
+    "SELECT sum({}) FROM dora_metrics WHERE org = '' AND repo = '' AND granularity = 'week'"
+)
 UNDATED = {"lineage", "seat_activity", "seat_list"}
 """Charts of a state, not of dates: the lineage of metrics.db and the latest seat snapshot."""
 
@@ -99,15 +106,12 @@ def test_cards_equal_sql(report: Path, report_demo: Path) -> None:
         spend = session.cards()
         last_month = sql(d, "SELECT strftime('%Y-%m', max(day), 'start of month', '-1 month') "
                          "FROM copilot_premium_requests")  # fmt: skip
-        net = sql(d, "SELECT round(sum(net_amount), 2) FROM copilot_premium_requests "
-                  "WHERE org = '' AND user_login = '' AND substr(day, 1, 7) = ?", last_month)  # fmt: skip
+        net = sql(d, NET_OF_MONTH, last_month)
         assert float(spend["net_last_month"]) == pytest.approx(net, abs=0.01)
         session.show("dora")
         dora = session.cards()
-        assert int(dora["deployments"]) == sql(d, "SELECT sum(deployments) FROM dora_metrics "
-                                               "WHERE org = '' AND repo = '' AND granularity = 'week'")  # fmt: skip
-        assert int(dora["incidents"]) == sql(d, "SELECT sum(incidents) FROM dora_metrics "
-                                             "WHERE org = '' AND repo = '' AND granularity = 'week'")  # fmt: skip
+        assert int(dora["deployments"]) == sql(d, ENTERPRISE_WEEKS.format("deployments"))
+        assert int(dora["incidents"]) == sql(d, ENTERPRISE_WEEKS.format("incidents"))
         session.show("velocity")
         vel = session.cards()
         assert int(vel["opened"]) == sql(d, "SELECT count(*) FROM velocity_pull_requests")
@@ -135,9 +139,7 @@ def test_org_filter_cards_equal_sql(report: Path, report_demo: Path) -> None:
 
 def pick_each_option(session: Any, select_id: str) -> int:
     """Select every option of a filter in turn (then the first again); return how many."""
-    values = session.page.eval_on_selector_all(
-        f"#{select_id} option", "os => os.map(o => o.value)"
-    )
+    values = session.page.eval_on_selector_all(f"#{select_id} option", "os => os.map(o => o.value)")
     current = session.page.input_value(f"#{select_id}")
     for value in [v for v in values if v != current] + [current]:
         session.rerender(lambda v=value: session.page.select_option(f"#{select_id}", v))
@@ -157,8 +159,8 @@ def test_every_filter_on_every_page(report: Path) -> None:
                 assert not session.page.is_visible(f"#{select_id}"), (page, select_id)
             lo = session.page.input_value("#f-from")
             hi = session.page.input_value("#f-to")
-            session.rerender(lambda: session.page.fill("#f-from", hi[:8] + "01"))
-            session.rerender(lambda: session.page.fill("#f-to", hi))
+            session.rerender(lambda h=hi: session.page.fill("#f-from", h[:8] + "01"))
+            session.rerender(lambda h=hi: session.page.fill("#f-to", h))
             session.rerender(lambda: session.page.click("#f-reset"))
             assert session.page.input_value("#f-from") == lo
         assert session.blocked == []
@@ -202,7 +204,7 @@ def test_dora_row_selects_the_lists(report: Path) -> None:
         session.show("dora")
         row = session.page.locator("[data-chart='dora_table'] tbody tr").nth(3)
         repo = row.locator("td").first.text_content()
-        session.rerender(lambda: row.click())
+        session.rerender(row.click)
         note = session.page.text_content("[data-chart='dora_deployments'] .note") or ""
         assert f"Repository {repo}," in note
         assert session.errors == []

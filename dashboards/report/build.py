@@ -91,8 +91,7 @@ def render_report(
 def write_report(report: Report, *targets: Path) -> list[Path]:
     """Write the report to each target path atomically (temporary name, fsync, rename)."""
     written = []
-    for target in targets:
-        target = Path(target)
+    for target in map(Path, targets):
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(target, report.html)

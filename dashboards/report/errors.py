@@ -1,4 +1,4 @@
-"""The one error the report raises: it says what is wrong and what to do (cli.py maps it to exit 1)."""
+"""The one error the report raises: what is wrong and what to do (cli.py maps it to exit 1)."""
 
 from __future__ import annotations
 
