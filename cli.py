@@ -452,7 +452,7 @@ def schedule_cmd(ctx: Context, at: str, print_only: bool) -> None:
 
 @cli.command("report")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="HTML file to write (default: ghmc-report.html in the export folder).")  # fmt: skip
+              help="HTML file (default: ghmc-report.html in the export folder).")  # fmt: skip
 @click.option("--since", default=None, help="Only metric dates on or after this day (YYYY-MM-DD).")
 @click.option("--enterprise", "enterprise_ids", multiple=True, help="Only this enterprise id.")
 @pass_ctx

@@ -30,8 +30,8 @@ from datetime import UTC, date, datetime, timedelta
 import archive
 import export
 import projections
-from dashboards.report import REPORT_NAME, build_report
 from config import Config
+from dashboards.report import REPORT_NAME, build_report
 from ingest import logs, run_ingest
 
 _log = logging.getLogger("ghmc.projections")
