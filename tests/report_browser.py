@@ -125,3 +125,10 @@ def screenshot_pages(path: Path, out_dir: Path) -> list[Path]:
         assert not session.errors, session.errors
         assert not session.blocked, session.blocked
     return shots
+
+
+if __name__ == "__main__":  # python tests/report_browser.py REPORT.html docs/screenshots
+    import sys
+
+    for shot in screenshot_pages(Path(sys.argv[1]), Path(sys.argv[2])):
+        print(shot)  # noqa: T201 - a script run by hand

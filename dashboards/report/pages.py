@@ -125,6 +125,7 @@ PAGES: tuple[Page, ...] = (
                 "Team comparison",
                 "Active users, and Σ accepted ÷ Σ generated, per "
                 "team (copilot_user_teams) over the range.",
+                wide=True,
             ),
             Chart(
                 "copilot_prs",
@@ -241,6 +242,7 @@ PAGES: tuple[Page, ...] = (
                 "Rework rate",
                 "Share of deployments shipping a revert or "
                 "hotfix, or made while an incident was open.",
+                wide=True,
             ),
             Chart(
                 "dora_deployments",
@@ -284,8 +286,8 @@ PAGES: tuple[Page, ...] = (
             Chart(
                 "prs_weekly",
                 "PRs opened and merged",
-                "Pull requests opened and merged per "
-                "period; bots and Copilot are their own series.",
+                "Pull requests opened (left bar) and merged (right bar) per period; "
+                "bots and Copilot are their own series.",
             ),
             Chart(
                 "cycle_stages",

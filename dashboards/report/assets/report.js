@@ -418,7 +418,7 @@
       return [p].concat(KINDS.map(function (k) { return c['o' + k[0]] || 0; }), KINDS.map(function (k) { return c['m' + k[0]] || 0; }));
     });
     return { columns: ['period'].concat(KINDS.map(function (k) { return 'opened · ' + k[1]; }), KINDS.map(function (k) { return 'merged · ' + k[1]; })),
-             rows: out, draw: 'bar', note: capNote('pulls') };
+             rows: out, draw: 'bar', stackByPrefix: true, note: capNote('pulls') };
   };
   function perPeriod(kind, cols) {
     var out = [];
@@ -432,7 +432,7 @@
     return { columns: ['period', 'coding median', 'coding p75', 'pickup median', 'pickup p75', 'review median', 'review p75', 'n'],
              rows: perPeriod('human', [q('cod', 0.5), q('cod', 0.75), q('pick', 0.5), q('pick', 0.75), q('rev', 0.5), q('rev', 0.75),
                                        function (rs) { return rs.length; }]),
-             draw: 'line', hide: ['n'] };
+             draw: 'line', hide: ['n'], pairs: true };
   };
   CHARTS.cycle_kinds = function () {
     var per = new Map();
@@ -483,7 +483,7 @@
   CARDS.last_run = function () {
     var ok = runs().filter(function (r) { return r.status === 'ok'; }).map(function (r) { return r.start; }).sort();
     var last = ok[ok.length - 1];
-    return { value: last || null, text: last ? last.slice(0, 16).replace('T', ' ') + ' UTC' : null };
+    return { value: last || null, text: last ? last.slice(0, 16).replace('T', ' ') : null, sub: last ? 'UTC' : '' };
   };
   CARDS.runs = function () { return { value: runs().length }; };
   CARDS.tables = function () { return { value: DATA.lineage.tables.length, sub: 'archive head ' + (DATA.lineage.archive_head || 'not recorded').slice(0, 12) }; };
@@ -530,7 +530,9 @@
     var cats = t.rows.map(function (r) { return String(r[0]); });
     if (t.draw === 'levelbar') {
       var levelIdx = t.columns.length - 1;
-      opt.xAxis = { type: 'category', data: cats, axisLabel: { hideOverlap: true, rotate: cats[0].length > 10 ? 30 : 0 } };
+      var rotate = cats[0].length > 10;
+      opt.xAxis = { type: 'category', data: cats, axisLabel: { hideOverlap: true, rotate: rotate ? 30 : 0 } };
+      if (rotate) { opt.grid.left = 40; }
       opt.yAxis = { type: 'value' };
       opt.series = [{ type: 'bar', name: t.columns[1], barMaxWidth: 36,
         data: t.rows.map(function (r) { return { value: r[1], itemStyle: { color: LEVELS[r[levelIdx]] || '#8c959f' } }; }) }];
@@ -542,13 +544,26 @@
     opt.xAxis = horizontal ? val : cat;
     opt.yAxis = horizontal ? cat : [val].concat((t.axis2 || []).length ? [{ type: 'value', splitLine: { show: false } }] : []);
     opt.legend = { top: 0, type: 'scroll' };
+    var bases = [];
     opt.series = valueCols.map(function (c) {
       var idx = t.columns.indexOf(c);
       var data = t.rows.map(function (r) { return r[idx]; });
       var second = (t.axis2 || []).indexOf(c) >= 0;
-      return { name: c, type: second || t.draw === 'line' ? 'line' : 'bar', stack: t.draw === 'stack' ? 'all' : undefined,
-               yAxisIndex: second ? 1 : 0, data: horizontal ? data.reverse() : data, connectNulls: true,
-               barMaxWidth: 36, symbolSize: 5 };
+      var s = { name: c, type: second || t.draw === 'line' ? 'line' : 'bar', yAxisIndex: second ? 1 : 0,
+                data: horizontal ? data.reverse() : data, connectNulls: true, barMaxWidth: 36, symbolSize: 5 };
+      if (t.draw === 'stack') { s.stack = 'all'; }
+      if (t.stackByPrefix) {  // one stacked bar per prefix ("opened", "merged"), one colour per suffix
+        s.stack = c.split(' · ')[0];
+        var kinds = valueCols.map(function (v) { return v.split(' · ')[1]; });
+        s.itemStyle = { color: PALETTE[kinds.indexOf(c.split(' · ')[1])] };
+      }
+      if (t.pairs) {  // "x median" and "x p75" share a colour; the p75 line is dashed
+        var base = c.replace(/ (median|p75)$/, '');
+        if (bases.indexOf(base) < 0) { bases.push(base); }
+        s.itemStyle = { color: PALETTE[bases.indexOf(base)] };
+        s.lineStyle = { color: PALETTE[bases.indexOf(base)], type: / p75$/.test(c) ? 'dashed' : 'solid' };
+      }
+      return s;
     });
     return opt;
   }
@@ -562,7 +577,7 @@
       row.forEach(function (v, i) {
         var td = el('td', typeof v === 'number' ? 'num' : '');
         if (/level$/.test(t.columns[i]) || t.columns[i] === 'status' || t.columns[i] === 'definition') {
-          var chip = el('span', 'lvl lvl-' + String(v).toLowerCase(), fmt(v));
+          var chip = el('span', 'lvl lvl-' + String(v).toLowerCase().replace(/[^a-z]/g, ''), fmt(v));
           td.appendChild(chip);
         } else { td.textContent = fmt(v); }
         tr.appendChild(td);
@@ -654,7 +669,8 @@
     card.setAttribute('data-value', r.value === null || r.value === undefined ? '' : String(r.value));
     card.title = spec.definition;
     card.appendChild(el('div', 'label', spec.label));
-    card.appendChild(el('div', 'value', r.value === null || r.value === undefined ? 'no data' : (r.text || fmt(r.value))));
+    var shown = r.value === null || r.value === undefined ? 'no data' : (r.text || fmt(r.value));
+    card.appendChild(el('div', shown.length > 10 ? 'value long' : 'value', shown));
     card.appendChild(el('div', 'sub', r.sub || ''));
     return card;
   }
