@@ -188,8 +188,28 @@ class Dataset:
     left_out: int
 
     def to_json(self) -> dict[str, Any]:
-        """The shape the page reads: {"columns": [...], "rows": [[...]], "left_out": n}."""
-        return {"columns": list(self.columns), "rows": self.rows, "left_out": self.left_out}
+        """The shape the page reads: {"columns": [...], "data": [column, ...], "length": n,
+        "left_out": n}, column by column; a text column that repeats its values (enterprise,
+        org, repository, level, attribution) is stored once per distinct value, as
+        {"dict": [values], "codes": [index per row]}, which keeps large estates light."""
+        data = [_encode([row[i] for row in self.rows]) for i in range(len(self.columns))]
+        return {
+            "columns": list(self.columns),
+            "data": data,
+            "length": len(self.rows),
+            "left_out": self.left_out,
+        }
+
+
+def _encode(values: list[Any]) -> Any:
+    """A column as a plain list, or dictionary-coded when it is text with repeated values."""
+    if not values or not set(map(type, values)) <= {str, type(None)}:
+        return values
+    distinct = sorted(set(values) - {None})
+    if len(distinct) * 2 > len(values):
+        return values
+    index = {v: i for i, v in enumerate(distinct)}
+    return {"dict": distinct, "codes": [-1 if v is None else index[v] for v in values]}
 
 
 def run(conn: sqlite3.Connection, name: str, ents: list[str], since: str | None) -> Dataset:

@@ -15,13 +15,19 @@
 
   // ---- datasets as arrays of objects -----------------------------------------------------------
   var SETS = {};
+  function column(col, i) {  // a plain list, or {dict, codes} for repeated text (see queries.py)
+    if (Array.isArray(col)) { return col[i]; }
+    var code = col.codes[i];
+    return code < 0 ? null : col.dict[code];
+  }
   Object.keys(DATA.datasets).forEach(function (name) {
-    var d = DATA.datasets[name];
-    SETS[name] = d.rows.map(function (row) {
+    var d = DATA.datasets[name], rows = new Array(d.length);
+    for (var i = 0; i < d.length; i += 1) {
       var o = {};
-      d.columns.forEach(function (c, i) { o[c] = row[i]; });
-      return o;
-    });
+      for (var c = 0; c < d.columns.length; c += 1) { o[d.columns[c]] = column(d.data[c], i); }
+      rows[i] = o;
+    }
+    SETS[name] = rows;
   });
   function leftOut(name) { return DATA.datasets[name].left_out || 0; }
 
@@ -99,7 +105,7 @@
   function topNote(n, kept) { return n > kept ? 'Showing the top ' + kept + ' of ' + n + '.' : ''; }
   function capNote(name) {
     var n = leftOut(name);
-    return n ? 'The report holds the newest ' + DATA.datasets[name].rows.length + ' rows; ' + n + ' older rows were left out.' : '';
+    return n ? 'The report holds the newest ' + DATA.datasets[name].length + ' rows; ' + n + ' older rows were left out.' : '';
   }
   function joinNotes() { return Array.prototype.slice.call(arguments).filter(Boolean).join(' '); }
 
