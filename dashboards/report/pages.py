@@ -182,7 +182,7 @@ PAGES: tuple[Page, ...] = (
             Chart(
                 "top_users",
                 "Top users",
-                "Σ net amount per user over the range (only when billing.per_user is on).",
+                "Σ gross and net amount per user over the range (when billing.per_user is on).",
                 wide=True,
             ),
         ),

@@ -19,7 +19,7 @@ LIST_CAP = 20_000
 """At most this many rows in one list (deployments, changes, incidents, pull requests, seats);
 the newest are kept and the page says how many were left out."""
 TOP_USERS = 200
-"""Per-user spend: only the users with the largest net amount."""
+"""Per-user spend: only the users with the largest gross amount."""
 
 _ENT = "enterprise_id IN (SELECT value FROM json_each(:ents))"
 
@@ -114,7 +114,7 @@ QUERIES: dict[str, Query] = {
             SELECT enterprise_id, user_login FROM copilot_premium_requests
             WHERE {_ENT} AND {_since("day")} AND user_login != ''
             GROUP BY enterprise_id, user_login
-            ORDER BY sum(net_amount) DESC, enterprise_id, user_login LIMIT {TOP_USERS})
+            ORDER BY sum(gross_amount) DESC, enterprise_id, user_login LIMIT {TOP_USERS})
         SELECT p.enterprise_id AS e, p.org AS o, p.user_login AS u, p.day AS d,
                round(sum(p.gross_amount), 4) AS gross, round(sum(p.net_amount), 4) AS net
         FROM copilot_premium_requests AS p JOIN top USING (enterprise_id, user_login)

@@ -314,10 +314,10 @@
   CHARTS.top_users = function () {
     var out = [];
     var rows = where('spend_users', [entOk, orgAny, function (r) { return inRange(r.d); }]);
-    groupBy(rows, function (r) { return r.e + ' · ' + r.u; }).forEach(function (rs, k) { out.push([k, round2(sum(rs, 'net'))]); });
-    out.sort(function (a, b) { return b[1] - a[1]; });
+    groupBy(rows, function (r) { return r.e + ' · ' + r.u; }).forEach(function (rs, k) { out.push([k, round2(sum(rs, 'gross')), round2(sum(rs, 'net'))]); });
+    out.sort(function (a, b) { return b[1] - a[1] || (a[0] < b[0] ? -1 : 1); });
     var n = out.length;
-    return { columns: ['user', 'net'], rows: out.slice(0, TOP), draw: 'hbar', note: topNote(n, TOP),
+    return { columns: ['user', 'gross', 'net'], rows: out.slice(0, TOP), draw: 'hbar', note: topNote(n, TOP),
              emptyText: 'No per-user spend in these filters: per-user billing (billing.per_user) is off, or no user had spend.' };
   };
 
