@@ -5,30 +5,20 @@ its lineage: the archive head and the definition version of each table (`_meta`,
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from dashboards.report.errors import ReportError
+from dashboards.report.queries import QUERIES
 from projections import TABLES
 
-REPORT_TABLES = (
-    "copilot_daily_metrics",
-    "copilot_breakdown_daily",
-    "copilot_user_metrics",
-    "copilot_user_teams",
-    "copilot_seats",
-    "copilot_premium_requests",
-    "dora_deployments",
-    "dora_changes",
-    "dora_incidents",
-    "dora_metrics",
-    "velocity_pull_requests",
-    "velocity_metrics",
-    "collection_runs",
+REPORT_TABLES = tuple(
+    name for name in TABLES if any(re.search(rf"\b{name}\b", q.sql) for q in QUERIES.values())
 )
-"""The tables the report reads (all from the registry)."""
+"""The registry tables the report's queries read."""
 
 _REBUILD = "run `ghmc project` (or `ghmc daily`) to rebuild it"
 
