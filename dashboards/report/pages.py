@@ -177,6 +177,12 @@ PAGES: tuple[Page, ...] = (
                 "Σ net amount per day (or period) and model.",
                 wide=True,
             ),
+            Chart(
+                "spend_trend",
+                "Spend per period",
+                "Σ gross, discount and net amount per week or month.",
+                wide=True,
+            ),
             Chart("by_sku", "By SKU", "Σ gross, discount and net amount per SKU over the range."),
             Chart("by_org", "By organization", "Σ net amount per organization over the range."),
             Chart(

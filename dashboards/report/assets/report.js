@@ -296,6 +296,13 @@
     });
     return { columns: ['day'].concat(models), rows: out, draw: 'stack' };
   };
+  CHARTS.spend_trend = function () {
+    var out = [];
+    groupBy(spendRows(function (r) { return inRange(r.d); }), function (r) { return period(r.d); }).forEach(function (rs, p) {
+      out.push([p, round2(sum(rs, 'gross')), round2(sum(rs, 'disc')), round2(sum(rs, 'net'))]);
+    });
+    return { columns: ['period', 'gross', 'discount', 'net'], rows: out, draw: 'bar' };
+  };
   CHARTS.by_sku = function () {
     var out = [];
     groupBy(spendRows(function (r) { return inRange(r.d); }), function (r) { return r.sku; }).forEach(function (rs, k) {
