@@ -3,6 +3,7 @@ the export)."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -50,6 +51,10 @@ def render_report(
         ents = database.enterprises(conn, enterprises)
         lineage = database.read_lineage(conn, expected_versions)
         datasets = queries.run_all(conn, ents, since)
+    except sqlite3.Error as exc:
+        raise ReportError(
+            f"reading {db_path} failed ({exc}): run `ghmc project` to rebuild it"
+        ) from exc
     finally:
         conn.close()
     warnings = []

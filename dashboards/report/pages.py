@@ -109,16 +109,22 @@ PAGES: tuple[Page, ...] = (
                 "by_language",
                 "By language",
                 "Code generations and acceptances per language "
-                "over the range (copilot_breakdown_daily).",
+                "in the weeks of the range (copilot_breakdown_daily).",
             ),
-            Chart("by_ide", "By IDE", "Code generations and acceptances per IDE over the range."),
             Chart(
-                "by_model", "By model", "Code generations and acceptances per model over the range."
+                "by_ide",
+                "By IDE",
+                "Code generations and acceptances per IDE in the weeks of the range.",
+            ),
+            Chart(
+                "by_model",
+                "By model",
+                "Code generations and acceptances per model in the weeks of the range.",
             ),
             Chart(
                 "by_feature",
                 "By feature",
-                "User-initiated interactions and generations per feature over the range.",
+                "Interactions and generations per feature in the weeks of the range.",
             ),
             Chart(
                 "teams",

@@ -15,9 +15,10 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-LIST_CAP = 20_000
-"""At most this many rows in one list (deployments, changes, incidents, pull requests, seats);
-the newest are kept and the page says how many were left out."""
+LIST_CAP = 10_000
+"""At most this many rows in one list (deployments, changes, incidents, seats; pull requests 5×
+as many, for the velocity medians); the newest are kept and the page says how many were left
+out."""
 TOP_USERS = 200
 """Per-user spend: only the users with the largest gross amount."""
 
@@ -57,9 +58,10 @@ QUERIES: dict[str, Query] = {
         FROM copilot_daily_metrics
         WHERE {_ENT} AND {_since("day")} AND scope IN ('enterprise', 'organization')
         ORDER BY e, o, d"""),
-    # copilot_breakdown_daily: the four breakdowns, each summed over the other dimension.
+    # copilot_breakdown_daily: the four breakdowns, each summed over the other dimension and
+    # over ISO weeks (a year of daily rows per org and key would outweigh the rest of the page).
     "copilot_breakdown": Query(f"""
-        SELECT enterprise_id AS e, org AS o, day AS d,
+        SELECT enterprise_id AS e, org AS o, {_week("day")} AS w,
                CASE dimension WHEN 'language_feature' THEN 'language'
                               WHEN 'model_feature' THEN 'model' ELSE dimension END AS dim,
                CASE dimension WHEN 'ide' THEN ide WHEN 'feature' THEN feature
@@ -71,16 +73,14 @@ QUERIES: dict[str, Query] = {
         FROM copilot_breakdown_daily
         WHERE {_ENT} AND {_since("day")}
           AND dimension IN ('ide', 'feature', 'language_feature', 'model_feature')
-        GROUP BY e, o, d, dim, k
-        ORDER BY e, o, d, dim, k"""),
+        GROUP BY e, o, w, dim, k
+        ORDER BY e, o, w, dim, k"""),
     # copilot_user_metrics per user and ISO week; the phase is the one of the user's last day.
     "copilot_users": Query(f"""
         SELECT enterprise_id AS e, coalesce(report_org, '') AS o, user_login AS u,
                {_week("day")} AS w, count(*) AS days,
                sum(code_generation_activity_count) AS gen,
                sum(code_acceptance_activity_count) AS acc,
-               sum(loc_suggested_to_add_sum) AS lsug, sum(loc_added_sum) AS ladd,
-               sum(user_initiated_interaction_count) AS inter,
                max(day) AS last, ai_adoption_phase AS phase
         FROM copilot_user_metrics
         WHERE {_ENT} AND {_since("day")}
@@ -153,17 +153,19 @@ QUERIES: dict[str, Query] = {
         FROM dora_incidents
         WHERE {_ENT} AND {_since("opened_at")}
         ORDER BY opened_at DESC, e, r, k""", cap=LIST_CAP),
-    # velocity_pull_requests: one row per PR with its stage times (minutes) and size.
+    # velocity_pull_requests: one row per PR with its stage times (whole minutes) and size.
     "pulls": Query(f"""
-        SELECT enterprise_id AS e, org AS o, repo AS r, pr_number AS n, author_login AS a,
+        SELECT enterprise_id AS e, org AS o, repo AS r, author_login AS a,
                author_kind AS kind, substr(created_at, 1, 10) AS c,
                substr(merged_at, 1, 10) AS m,
-               round(coding_minutes, 1) AS cod, round(pickup_minutes, 1) AS pick,
-               round(review_minutes, 1) AS rev, round(cycle_minutes, 1) AS cyc,
+               CAST(round(coding_minutes) AS INTEGER) AS cod,
+               CAST(round(pickup_minutes) AS INTEGER) AS pick,
+               CAST(round(review_minutes) AS INTEGER) AS rev,
+               CAST(round(cycle_minutes) AS INTEGER) AS cyc,
                coalesce(additions, 0) + coalesce(deletions, 0) AS size, reviews AS nrev
         FROM velocity_pull_requests
         WHERE {_ENT} AND ({_since("created_at")} OR {_since("merged_at")})
-        ORDER BY created_at DESC, e, r, n""", cap=LIST_CAP * 3),
+        ORDER BY created_at DESC, e, r, pr_number""", cap=LIST_CAP * 5),
     "velocity": Query(f"""
         SELECT enterprise_id AS e, org AS o, user_login AS u, week_start AS w,
                prs_opened AS opened, prs_merged AS merged, commits, reviews_given AS given

@@ -129,7 +129,8 @@
   }
   function breakdown(dim, cols) {
     return function () {
-      var rows = where('copilot_breakdown', [entOk, orgScoped, function (r) { return r.dim === dim && inRange(r.d); }]);
+      var from = weekStart(state.from);  // weekly rows: the weeks that overlap the range
+      var rows = where('copilot_breakdown', [entOk, orgScoped, function (r) { return r.dim === dim && r.w >= from && r.w <= state.to; }]);
       var out = [];
       groupBy(rows, function (r) { return r.k; }).forEach(function (rs, k) {
         out.push([k].concat(cols.map(function (c) { return sum(rs, c[0]); })));
