@@ -180,7 +180,7 @@ PAGES: tuple[Page, ...] = (
             Chart(
                 "daily_cost",
                 "Daily net cost by model",
-                "Σ net amount per day (or period) and model.",
+                "Σ net amount per day and model.",
                 wide=True,
             ),
             Chart(

@@ -663,6 +663,7 @@
       panel.appendChild(tableNode(t, t.select));
     } else {
       var box = el('div', 'chart');
+      if (t.draw === 'hbar') { box.style.height = Math.max(300, 70 + 24 * t.rows.length * (t.columns.length - 1)) + 'px'; }
       panel.appendChild(box);
       panel._draw = function () {
         var c = echarts.init(box, null, { renderer: 'svg' });
