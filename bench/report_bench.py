@@ -1,13 +1,15 @@
 """Benchmark: build time and file size of the offline HTML report.
 
     python bench/report_bench.py [--demo] [--db PATH]... [--rounds 3] [--out-dir DIR]
+        [--scale SRC DEST REPO_COPIES TIME_COPIES]
 
 `--demo` first runs the demo (3 simulated days) into a temporary folder and measures its
 metrics.db; each `--db` is another metrics.db (e.g. the simulated year's). Each round renders the
 whole report from metrics.db in this process (`dashboards.report.render_report`: the SQL, the
 JSON and the inlined chart library) and writes it; rounds of the databases are interleaved, so a
 busy machine skews them alike. Target (issue #17): < 10 s and ≤ 10 MB for a year of 336
-repositories.
+repositories. `--scale` builds a larger metrics.db from copies of a smaller one (see
+`scaled_db`), for when a simulated year cannot be collected in the time at hand.
 """
 
 from __future__ import annotations
@@ -36,10 +38,66 @@ def demo_db(folder: Path) -> Path:
     return result.config.db_path
 
 
+REPO_TABLES = ("dora_", "velocity_")
+"""Tables with repository or developer rows: copied once per repository copy."""
+
+
+def scaled_db(src: Path, dest: Path, repo_copies: int, time_copies: int) -> Path:
+    """A larger metrics.db made of copies of `src`: each organisation and repository
+    `repo_copies` times under new names (repository and velocity tables), and every table
+    `time_copies` times, 18 weeks apart (dates and timestamps shifted; weeks stay Mondays).
+    Rows keep their real shapes; only names and dates change."""
+    from projections import TABLES
+
+    dest.unlink(missing_ok=True)
+    conn = sqlite3.connect(dest)
+    conn.execute("ATTACH DATABASE ? AS src", (f"file:{src}?mode=ro",))
+    ddl = conn.execute("SELECT name, sql FROM src.sqlite_schema WHERE type = 'table'").fetchall()
+    for name, sql in ddl:
+        conn.execute(sql)
+        if name not in TABLES:
+            conn.execute(f"INSERT INTO main.{name} SELECT * FROM src.{name}")
+            continue
+        cols = [r[1] for r in conn.execute(f"PRAGMA src.table_info({name})")]
+        per_repo = name.startswith(REPO_TABLES)
+        for k in range(time_copies):
+            shift = f"'+{126 * k} days'"
+            for i in range(repo_copies if per_repo else 1):
+                suffix = f"-c{i}" if i else ""
+                exprs = []
+                for c in cols:
+                    if c in ("day", "snapshot_day", "period_start", "week_start"):
+                        exprs.append(f"date({c}, {shift})")
+                    elif c.endswith("_at"):
+                        exprs.append(f"strftime('%Y-%m-%dT%H:%M:%SZ', {c}, {shift})")
+                    elif c == "org" and suffix:
+                        exprs.append(f"CASE WHEN org = '' THEN '' ELSE org || '{suffix}' END")
+                    elif c == "repo" and suffix:
+                        exprs.append(f"replace(repo, '/', '{suffix}/')")
+                    elif c == "run_id":
+                        exprs.append(f"run_id || '-{k}'")
+                    else:
+                        exprs.append(c)
+                conn.execute(
+                    f"INSERT OR IGNORE INTO main.{name} ({', '.join(cols)}) "
+                    f"SELECT {', '.join(exprs)} FROM src.{name}"
+                )
+        conn.commit()
+    for (sql,) in conn.execute(
+        "SELECT sql FROM src.sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
+    ).fetchall():
+        conn.execute(sql)
+    conn.commit()
+    conn.close()
+    return dest
+
+
 def describe(db: Path) -> str:
     """Size of metrics.db, its repositories and days (what the report is built from)."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        repos = conn.execute("SELECT count(DISTINCT repo) FROM velocity_pull_requests").fetchone()
+        repos = conn.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT enterprise_id, repo FROM velocity_pull_requests)"
+        ).fetchone()
         days = conn.execute("SELECT min(day), max(day) FROM copilot_daily_metrics").fetchone()
         rows = sum(
             conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
@@ -59,7 +117,20 @@ def main() -> None:
     ap.add_argument("--db", action="append", type=Path, default=[], help="a metrics.db")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--out-dir", type=Path, default=None, help="keep the reports here")
+    ap.add_argument(
+        "--scale",
+        nargs=4,
+        metavar=("SRC", "DEST", "REPO_COPIES", "TIME_COPIES"),
+        default=None,
+        help="first build DEST from copies of SRC (see scaled_db) and measure it too",
+    )
     args = ap.parse_args()
+    if args.scale:
+        src, dest, repo_copies, time_copies = args.scale
+        started = time.perf_counter()
+        scaled_db(Path(src), Path(dest), int(repo_copies), int(time_copies))
+        print(f"built {dest} in {time.perf_counter() - started:.1f} s")
+        args.db.append(Path(dest))
     tmp = tempfile.TemporaryDirectory(prefix="ghmc-report-bench-")
     dbs: list[Path] = list(args.db)
     if args.demo:

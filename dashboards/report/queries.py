@@ -124,9 +124,11 @@ QUERIES: dict[str, Query] = {
     "dora_metrics": Query(f"""
         SELECT enterprise_id AS e, org AS o, repo AS r, granularity AS g, period_start AS p,
                deployments AS dep, deployment_days AS ddays,
-               round(lead_time_median_minutes, 1) AS ltm, round(lead_time_p75_minutes, 1) AS ltp,
+               CAST(round(lead_time_median_minutes) AS INTEGER) AS ltm,
+               CAST(round(lead_time_p75_minutes) AS INTEGER) AS ltp,
                changes AS ch, round(change_failure_rate, 4) AS cfr,
-               failed_deployments AS fd, round(recovery_median_minutes, 1) AS rec,
+               failed_deployments AS fd,
+               CAST(round(recovery_median_minutes) AS INTEGER) AS rec,
                incidents AS inc, round(rework_rate, 4) AS rw,
                df_level AS dfl, lt_level AS ltl, cfr_level AS cfl, recovery_level AS rcl
         FROM dora_metrics
@@ -225,7 +227,8 @@ def run(conn: sqlite3.Connection, name: str, ents: list[str], since: str | None)
     left_out = 0
     if query.cap is not None and len(rows) > query.cap:
         rows = rows[: query.cap]
-        total = conn.execute(f"SELECT count(*) FROM ({query.sql})", params).fetchone()[0]
+        unordered = query.sql.rsplit("ORDER BY", 1)[0]  # counting needs no sort
+        total = conn.execute(f"SELECT count(*) FROM ({unordered})", params).fetchone()[0]
         left_out = int(total) - query.cap
     return Dataset(columns, rows, left_out)
 
