@@ -45,7 +45,8 @@ REPO_TABLES = ("dora_", "velocity_")
 def scaled_db(src: Path, dest: Path, repo_copies: int, time_copies: int) -> Path:
     """A larger metrics.db made of copies of `src`: each organisation and repository
     `repo_copies` times under new names (repository and velocity tables), and every table
-    `time_copies` times, 18 weeks apart (dates and timestamps shifted; weeks stay Mondays).
+    `time_copies` times, 18 weeks apart (dates and timestamps shifted; weeks stay Mondays; keys
+    without a date — deployment and incident keys, PR numbers, run ids — get a suffix or an offset).
     Rows keep their real shapes; only names and dates change."""
     from projections import TABLES
 
@@ -74,8 +75,11 @@ def scaled_db(src: Path, dest: Path, repo_copies: int, time_copies: int) -> Path
                         exprs.append(f"CASE WHEN org = '' THEN '' ELSE org || '{suffix}' END")
                     elif c == "repo" and suffix:
                         exprs.append(f"replace(repo, '/', '{suffix}/')")
-                    elif c == "run_id":
-                        exprs.append(f"run_id || '-{k}'")
+                    elif k and c.endswith(("_key", "_number", "run_id")):
+                        kind = dict(TABLES[name].columns)[c]  # keys without a date: made unique
+                        exprs.append(
+                            f"{c} + {k * 10_000_000}" if kind == "INTEGER" else f"{c} || '-t{k}'"
+                        )
                     else:
                         exprs.append(c)
                 conn.execute(

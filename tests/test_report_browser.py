@@ -203,7 +203,7 @@ def test_dora_row_selects_the_lists(report: Path) -> None:
     with open_report(report) as session:
         session.show("dora")
         row = session.page.locator("[data-chart='dora_table'] tbody tr").nth(3)
-        repo = row.locator("td").first.text_content()
+        repo = row.locator("td").nth(1).text_content()
         session.rerender(row.click)
         note = session.page.text_content("[data-chart='dora_deployments'] .note") or ""
         assert f"Repository {repo}," in note

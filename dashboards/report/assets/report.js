@@ -338,15 +338,18 @@
       return r.o === '' && r.r === '';
     }]);
   }
+  var memo = {};  // per render: rows several charts share
   function doraRepos() {
-    return where('dora_metrics', [entOk, orgAny, repoOk, function (r) { return r.r !== '' && r.g === state.grain && periodInRange(r.p); }])
+    if (memo.doraRepos) { return memo.doraRepos; }
+    memo.doraRepos = where('dora_metrics', [entOk, orgAny, repoOk, function (r) { return r.r !== '' && r.g === state.grain && periodInRange(r.p); }])
       .sort(function (a, b) { return a.p < b.p ? 1 : a.p > b.p ? -1 : (a.r < b.r ? -1 : a.r > b.r ? 1 : 0); });
+    return memo.doraRepos;
   }
   ['deployments', 'changes', 'failed', 'incidents'].forEach(function (id) {
     var col = { deployments: 'dep', changes: 'ch', failed: 'fd', incidents: 'inc' }[id];
     CARDS[id] = function () {
-      var rows = doraScope();
-      return { value: rows.length ? sum(rows, col) : null, sub: rows.length ? rows.length + ' ' + state.grain + (rows.length > 1 ? 's' : '') : '' };
+      var rows = doraScope(), n = new Set(rows.map(function (r) { return r.p; })).size;
+      return { value: rows.length ? sum(rows, col) : null, sub: n ? n + ' ' + state.grain + (n > 1 ? 's' : '') : '' };
     };
   });
   function levelTrend(col, levelCol, scale) {
@@ -359,12 +362,12 @@
   }
   CHARTS.dora_table = function () {
     var rows = doraRepos().map(function (r) {
-      return [r.r, r.p, r.ddays, r.dep, r.dfl, hours(r.ltm), r.ch, hours(r.ltp), r.ltl, pct(r.cfr), r.dep, r.cfl,
-              hours(r.rec), r.inc, r.rcl, pct(r.rw), r.e];
+      return [r.e, r.r, r.p, r.ddays, r.dep, r.dfl, hours(r.ltm), r.ch, hours(r.ltp), r.ltl, pct(r.cfr), r.dep, r.cfl,
+              hours(r.rec), r.inc, r.rcl, pct(r.rw)];
     });
-    return { columns: ['repository', 'period', 'deploy days', 'deployments', 'DF level', 'lead time median h', 'n (changes)',
-                       'lead time p75 h', 'LT level', 'CFR %', 'n (deployments)', 'CFR level', 'recovery median h',
-                       'n (incidents)', 'recovery level', 'rework %', 'enterprise'],
+    return { columns: ['enterprise', 'repository', 'period', 'deploy days', 'deployments', 'DF level', 'lead time median h',
+                       'n (changes)', 'lead time p75 h', 'LT level', 'CFR %', 'n (deployments)', 'CFR level',
+                       'recovery median h', 'n (incidents)', 'recovery level', 'rework %'],
              rows: rows, draw: 'table', select: true };
   };
   CHARTS.df_trend = levelTrend('ddays', 'dfl', function (x) { return x; });
@@ -381,7 +384,8 @@
     var rows = doraRepos();
     var sel = state.sel;
     if (sel && rows.some(function (r) { return r.e === sel.e && r.r === sel.r && r.p === sel.p; })) { return sel; }
-    return rows.length ? { e: rows[0].e, r: rows[0].r, p: rows[0].p } : null;
+    var first = rows.filter(function (r) { return r.dep > 0; })[0] || rows[0];  // one with deployments
+    return first ? { e: first.e, r: first.r, p: first.p } : null;
   }
   function detail(name, timeCol, columns, pick, emptyWhat) {
     return function () {
@@ -590,7 +594,7 @@
       var tr = el('tr');
       row.forEach(function (v, i) {
         var td = el('td', typeof v === 'number' ? 'num' : '');
-        if (/level$/.test(t.columns[i]) || t.columns[i] === 'status' || t.columns[i] === 'definition') {
+        if (v !== null && v !== undefined && (/level$/.test(t.columns[i]) || t.columns[i] === 'status' || t.columns[i] === 'definition')) {
           var chip = el('span', 'lvl lvl-' + String(v).toLowerCase().replace(/[^a-z]/g, ''), fmt(v));
           td.appendChild(chip);
         } else { td.textContent = fmt(v); }
@@ -598,9 +602,9 @@
       });
       if (select) {
         tr.className = 'clickable';
-        var ent = row[row.length - 1];
-        if (state.sel === null ? false : state.sel.e === ent && state.sel.r === row[0] && state.sel.p === row[1]) { tr.className += ' selected'; }
-        tr.addEventListener('click', function () { state.sel = { e: ent, r: row[0], p: row[1] }; render(); });
+        var sel = selection();  // rows of a selectable table are [enterprise, repository, period, …]
+        if (sel && sel.e === row[0] && sel.r === row[1] && sel.p === row[2]) { tr.className += ' selected'; }
+        tr.addEventListener('click', function () { state.sel = { e: row[0], r: row[1], p: row[2] }; render(); });
       }
       body.appendChild(tr);
     });
@@ -743,6 +747,7 @@
     refreshFilters();
     disposeCharts();
     results = {};
+    memo = {};
     var page = currentPage(), main = document.getElementById('page');
     main.innerHTML = '';
     main.setAttribute('data-page', page.id);
