@@ -259,19 +259,19 @@ PAGES: tuple[Page, ...] = (
             Chart(
                 "dora_deployments",
                 "Deployments behind the selection",
-                "Deployments of the selected repository and month (click a row of the table).",
+                "Deployments of the selected repository and period (click a row of the table).",
                 wide=True,
             ),
             Chart(
                 "dora_changes",
                 "Changes behind the selection",
-                "Merged PRs of the selected repository and month, with their lead time.",
+                "Merged PRs of the selected repository and period, with their lead time.",
                 wide=True,
             ),
             Chart(
                 "dora_incidents",
                 "Incidents behind the selection",
-                "Incidents of the selected repository and month, with how each was attributed.",
+                "Incidents of the selected repository and period, with how each was attributed.",
                 wide=True,
             ),
         ),

@@ -550,7 +550,7 @@
       var levelIdx = t.columns.length - 1;
       var rotate = cats[0].length > 10;
       opt.xAxis = { type: 'category', data: cats, axisLabel: { hideOverlap: true, rotate: rotate ? 30 : 0 } };
-      if (rotate) { opt.grid.left = 40; }
+      if (rotate) { opt.grid.left = 64; }
       opt.yAxis = { type: 'value' };
       opt.series = [{ type: 'bar', name: t.columns[1], barMaxWidth: 36,
         data: t.rows.map(function (r) { return { value: r[1], itemStyle: { color: LEVELS[r[levelIdx]] || '#8c959f' } }; }) }];
