@@ -160,7 +160,8 @@ PAGES: tuple[Page, ...] = (
             Card(
                 "gross_mtd",
                 "Gross, month to date",
-                "Σ gross amount from the 1st of the last month in the range to its last day (USD).",
+                "Σ gross amount from the 1st of the last month in the range to its last day "
+                "(USD), beside the whole month before.",
             ),
             Card("discount_mtd", "Discount, month to date", "Σ discount amount, month to date."),
             Card("net_mtd", "Net, month to date", "Σ net amount, month to date."),

@@ -261,8 +261,10 @@
       var last = spendLastDay();
       if (!last) { return { value: null }; }
       var rows = spendRows(function (r) { return r.d.slice(0, 7) === last.slice(0, 7) && r.d <= last; });
-      var v = round2(sum(rows, col));
-      return { value: v, text: MONEY.format(v), sub: last.slice(0, 8) + '01 – ' + last };
+      var v = round2(sum(rows, col)), month = monthBefore(last);
+      var before = spendRows(function (r) { return r.d.slice(0, 7) === month; });
+      return { value: v, text: MONEY.format(v),
+               sub: last.slice(0, 8) + '01 – ' + last + (before.length ? '; ' + month + ': ' + MONEY.format(round2(sum(before, col))) : '') };
     };
   }
   CARDS.gross_mtd = mtd('gross');
