@@ -264,7 +264,7 @@
       var v = round2(sum(rows, col)), month = monthBefore(last);
       var before = spendRows(function (r) { return r.d.slice(0, 7) === month; });
       return { value: v, text: MONEY.format(v),
-               sub: last.slice(0, 8) + '01 – ' + last + (before.length ? '; ' + month + ': ' + MONEY.format(round2(sum(before, col))) : '') };
+               sub: 'to ' + last + (before.length ? ' · ' + month + ': ' + MONEY.format(round2(sum(before, col))) : '') };
     };
   }
   CARDS.gross_mtd = mtd('gross');
