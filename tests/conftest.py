@@ -29,4 +29,5 @@ def report_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     `daily` wrote; built once and shared by the xdist workers."""
     from report_demo import shared_demo
 
-    return shared_demo(tmp_path_factory.getbasetemp().parent)
+    base = tmp_path_factory.getbasetemp()  # per session; under xdist, per worker: share its parent
+    return shared_demo(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)

@@ -165,8 +165,11 @@ def test_daily_report_failure_is_a_step_failure(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A report that cannot be written fails its step (exit 1); backup and clean-up still run."""
-    demo = copy_demo(report_demo, tmp_path / "d")
-    (demo / "data" / "export" / "ghmc-report.html").mkdir(parents=True)  # a folder in its way
+    demo = tmp_path / "d"
+    shutil.copytree(report_demo, demo)  # archive included: export checks metrics.db against it
+    report = demo / "data" / "export" / "ghmc-report.html"
+    report.unlink()
+    report.mkdir()  # a folder in its way
 
     def no_ingest(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("ingest skipped by the test")

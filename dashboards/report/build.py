@@ -11,11 +11,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from archive.durable import write_atomic
 from dashboards.report import database, html, queries
 from dashboards.report.errors import ReportError
 from dashboards.report.pages import pages_json
 from dashboards.report.vendor import ECHARTS_VERSION
-from export.atomic import write_atomic
 
 REPORT_NAME = "ghmc-report.html"
 """The file name `daily` writes into the export folder and its OneDrive copy."""
