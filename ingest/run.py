@@ -24,6 +24,8 @@ import orjson
 import requests
 
 from archive import ArchiveWriter, kinds
+from archive.errors import ArchiveDamaged
+from archive.listing import lost_archive
 from config import Config, EnterpriseConfig
 from ingest import logs
 from ingest.client import Downloader, GitHubClient, utc_stamp
@@ -175,6 +177,9 @@ def run_ingest(
     unknown = fams - set(FAMILIES)
     if unknown:
         raise ValueError(f"unknown family {sorted(unknown)[0]!r} (known: {', '.join(FAMILIES)})")
+    lost = lost_archive(cfg.raw_dir, (cfg.db_path, cfg.backup.dir))
+    if lost:  # never start a new chain where an earlier archive vanished (restore it instead)
+        raise ArchiveDamaged(f"{lost} Nothing was collected.")
     teardown = logs.setup(cfg.logs_dir, keep_days=cfg.retention.logs_days, now=clock())
     cancel = threading.Event()
     try:
