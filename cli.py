@@ -1,20 +1,25 @@
 """ghmc command line: parse options, call one library function, print the result.
 
-Errors become exit codes here and nowhere else (design §7):
+Errors become exit codes here and nowhere else (design §7), in `_exit_code_for`:
 0 success · 1 failure · 2 bad usage or invalid config · 3 partial collection · 4 lock held.
+`daily` and `demo` end with the worst code of their steps (`JobFailed`). SIGTERM stops a run
+like Ctrl-C (ingest marks the run `interrupted`, the lock is released) and exits 1.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 import config as config_mod
+from ingest.collectors import FAMILIES
 
 if TYPE_CHECKING:
     from jobs.daily import StepOutcome
@@ -28,21 +33,32 @@ EXIT_LOCKED = 4
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class PartialSuccess(Exception):  # noqa: N818 - it is an outcome, not an error
-    """A command finished but some of its work failed; exit 3."""
+class JobFailed(Exception):  # noqa: N818 - an outcome of several steps
+    """Some steps of `daily` (or of a demo day) failed; the exit code is the worst step's."""
+
+    def __init__(self, job: str, steps: Sequence[StepOutcome]) -> None:
+        self.errors = [(s.name, s.error) for s in steps if s.error is not None]
+        names = ", ".join(f"{name} (exit {_exit_code_for(e)})" for name, e in self.errors)
+        super().__init__(f"{job}: {len(self.errors)} step(s) did not succeed: {names}")
+
+    def codes(self) -> list[int]:
+        """The exit code of every failed step."""
+        return [_exit_code_for(error) for _, error in self.errors]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: stop like Ctrl-C (runs are marked interrupted, locks released)."""
 
 
 def _exit_code_for(exc: BaseException) -> int:
-    """Map a library exception to the documented exit code."""
+    """Map a library exception (or a job's failed steps) to the documented exit code."""
+    if isinstance(exc, JobFailed):
+        return _worst(exc.codes())
     if isinstance(exc, config_mod.ConfigError | click.UsageError):
         return EXIT_USAGE
-    if isinstance(exc, PartialSuccess):
-        return EXIT_PARTIAL
-    try:  # a broken install (ImportError) must still end in a message and exit 1
-        from archive.errors import LockHeld
-        from ingest.errors import PartialCollection
-    except ImportError:
-        return EXIT_FAILURE
+    from archive.errors import LockHeld
+    from ingest.errors import PartialCollection
+
     if isinstance(exc, LockHeld):
         return EXIT_LOCKED
     if isinstance(exc, PartialCollection):
@@ -50,15 +66,31 @@ def _exit_code_for(exc: BaseException) -> int:
     return EXIT_FAILURE
 
 
-def _fail(exc: BaseException, debug: bool) -> NoReturn:
+def _worst(codes: list[int]) -> int:
+    """The exit code of the worst step: lock (4) > failure (1) > usage (2) > partial (3) > ok."""
+    for code in (EXIT_LOCKED, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL):
+        if code in codes:
+            return code
+    return EXIT_OK
+
+
+def _scrubbed(text: str) -> str:
+    """`text` without any rendering of a registered token (see ingest.secrets)."""
+    from ingest.secrets import scrub
+
+    return scrub(text)
+
+
+def _fail(exc: BaseException, debug: bool) -> int:
+    """Print the error (a traceback only with --debug); return its exit code."""
     code = _exit_code_for(exc)
     if debug:
         import traceback
 
-        traceback.print_exception(exc)
+        click.echo(_scrubbed("".join(traceback.format_exception(exc))), err=True, nl=False)
     message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
-    click.echo(f"ghmc: {message or type(exc).__name__}", err=True)
-    sys.exit(code)
+    click.echo(f"ghmc: {_scrubbed(message or type(exc).__name__)}", err=True)
+    return code
 
 
 class Context:
@@ -81,6 +113,11 @@ class Context:
         GitHub use this, so a missing token is exit 2 before any request is sent)."""
         cfg = self.config
         cfg.check_tokens()
+        from ingest.secrets import register_secret
+
+        for ent in cfg.enterprises:
+            register_secret(ent.token())
+            register_secret(ent.billing_token())
         return cfg
 
 
@@ -119,16 +156,11 @@ def check_cmd(ctx: Context) -> None:
 
 # --- ingest commands (ingest/) ------------------------------------------------------------------
 
-_FAMILIES = (
-    "copilot", "seats", "billing", "repos", "pulls", "commits",
-    "workflow_runs", "deployments", "releases", "incidents",
-)  # fmt: skip
-
 
 @cli.command("ingest")
 @click.option("--enterprise", "enterprise_ids", multiple=True, help="Only this enterprise id.")
 @click.option(
-    "--only", "families", multiple=True, type=click.Choice(_FAMILIES), help="Only this family."
+    "--only", "families", multiple=True, type=click.Choice(FAMILIES), help="Only this family."
 )
 @pass_ctx
 def ingest_cmd(ctx: Context, enterprise_ids: tuple[str, ...], families: tuple[str, ...]) -> None:
@@ -152,7 +184,9 @@ def ingest_cmd(ctx: Context, enterprise_ids: tuple[str, ...], families: tuple[st
 
 @cli.command("runs")
 @click.option("--enterprise", default=None, help="Only this enterprise id.")
-@click.option("--limit", type=int, default=20, show_default=True, help="How many runs.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="How many runs."
+)
 @pass_ctx
 def runs_cmd(ctx: Context, enterprise: str | None, limit: int) -> None:
     """Recent collection runs (from the run.started / run.finished events)."""
@@ -184,7 +218,9 @@ def verify_cmd(ctx: Context, repair: bool) -> None:
         with archive.RunLock(ctx.config.data_dir):
             for action in archive.repair_archive(ctx.config.raw_dir).actions:
                 click.echo(f"repaired: {action}")
-    report = archive.verify_archive(ctx.config.raw_dir)
+    cfg = ctx.config
+    traces = (cfg.db_path, cfg.backup.dir, cfg.logs_dir)  # left only by earlier runs
+    report = archive.verify_archive(cfg.raw_dir, traces=traces)
     click.echo(verify_text(report))
     if not report.ok:
         raise archive.ArchiveDamaged(f"archive damaged: {report.first_problem}")
@@ -211,7 +247,7 @@ def _since(value: str | None) -> str | None:
 @click.option("--kind", "kinds", multiple=True, help="Only this kind (repeatable).")
 @click.option("--enterprise", default=None, help="Only this enterprise id.")
 @click.option("--since", default=None, help="Fetched at or after this UTC date or timestamp.")
-@click.option("--limit", type=int, default=None, help="At most this many events.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many events.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines (default when not a terminal).")
 @pass_ctx
 def events_list_cmd(
@@ -287,7 +323,12 @@ def audit_sql_cmd(ctx: Context, sql: str, fmt: str | None) -> None:
     """Run SQL (DuckDB) over the view `events`: envelope columns plus `body` text."""
     from archive import duck, present
 
-    names, rows = duck.query(ctx.config.raw_dir, sql)
+    if not sql.strip():
+        raise click.UsageError('give the SQL to run, e.g. audit sql "SELECT count(*) FROM events"')
+    try:
+        names, rows = duck.query(ctx.config.raw_dir, sql)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
     if (fmt or ("table" if sys.stdout.isatty() else "csv")) == "table":
         click.echo(present.table(names, rows))
     else:
@@ -347,21 +388,12 @@ def replay_cmd(ctx: Context, from_day: str, tables: tuple[str, ...]) -> None:
             report = projections.replay(
                 cfg.raw_dir, cfg.db_path, settings, from_day, tables or None
             )
-    except ValueError as exc:
+    except projections.ReplayOptionError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(report.summary())
 
 
 # --- export commands (export/) ------------------------------------------------------------------
-
-
-def _archive_head(raw_dir: Path) -> str | None:
-    """The archive head hash recorded in the export manifest (None if the archive has no API)."""
-    try:
-        from archive import head_hash
-    except ImportError:
-        return None
-    return str(head_hash(raw_dir))
 
 
 @cli.command("export")
@@ -384,13 +416,46 @@ def export_cmd(ctx: Context, to_dir: Path | None) -> None:
             to_dir or cfg.export.dir,
             cfg.export.onedrive_dir,
             cfg.export.keep_days,
-            head_hash=_archive_head(cfg.raw_dir),
+            raw_dir=cfg.raw_dir,  # checked before publishing; lineage from metrics.db
         )
     for f in report.files:
         click.echo(f"{f.name:<40} {f.rows:>10} rows  {f.bytes:>12} bytes")
     where = f" and {report.onedrive_dir}" if report.onedrive_dir else ""
     count = len(report.files)
     click.echo(f"exported {report.rows:,} rows in {count} files to {report.out_dir}{where}")
+
+
+# --- dashboards (dashboards/) --------------------------------------------------------------------
+
+
+@cli.command("powerbi")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the project here (default: <data_dir>/powerbi).",
+)
+@click.option(
+    "--source",
+    type=click.Choice(["folder", "sharepoint"]),
+    default="folder",
+    show_default=True,
+    help="Default of the GhmcSource parameter: the export folder, or a SharePoint URL to set.",
+)
+@pass_ctx
+def powerbi_cmd(ctx: Context, out_dir: Path | None, source: str) -> None:
+    """Write a Power BI Project (PBIP: TMDL model + PBIR report) over the export, and a zip."""
+    from dashboards import powerbi
+
+    cfg = ctx.config
+    written = powerbi.write(
+        out_dir or cfg.data_dir / "powerbi",
+        source=source,
+        export_folder=cfg.export.onedrive_dir or cfg.export.dir,
+    )
+    click.echo(f"wrote {written.files} files: open {written.pbip} in Power BI Desktop")
+    click.echo(f"zip: {written.zip_path}")
 
 
 @cli.command("backup")
@@ -450,14 +515,6 @@ def schedule_cmd(ctx: Context, at: str, print_only: bool) -> None:
 # --- the daily job and the demo (jobs/) ---------------------------------------------------------
 
 
-def _worst(codes: list[int]) -> int:
-    """The exit code of the worst step: lock (4) > failure (1) > usage (2) > partial (3) > ok."""
-    for code in (EXIT_LOCKED, EXIT_FAILURE, EXIT_USAGE, EXIT_PARTIAL):
-        if code in codes:
-            return code
-    return EXIT_OK
-
-
 def _step_code(step: StepOutcome) -> int:
     return EXIT_OK if step.error is None else _exit_code_for(step.error)
 
@@ -473,9 +530,10 @@ def _show_step(debug: bool) -> Callable[[StepOutcome], None]:
             if debug:
                 import traceback
 
-                traceback.print_exception(step.error)
+                trace = "".join(traceback.format_exception(step.error))
+                click.echo(_scrubbed(trace), err=True, nl=False)
             label = "partial" if _step_code(step) == EXIT_PARTIAL else "FAILED"
-            line = f"{label}: {step.error}"
+            line = f"{label}: {_scrubbed(str(step.error))}"
         click.echo(f"{step.name:<8} {line} ({step.seconds:.1f} s)")
 
     return show
@@ -488,9 +546,8 @@ def daily_cmd(ctx: Context) -> None:
     from jobs.daily import run_daily
 
     steps = run_daily(ctx.config_with_tokens(), on_step=_show_step(ctx.debug))
-    code = _worst([_step_code(s) for s in steps])
-    if code != EXIT_OK:
-        raise click.exceptions.Exit(code)
+    if any(s.error is not None for s in steps):
+        raise JobFailed("daily", steps)
 
 
 @cli.command("demo")
@@ -517,33 +574,64 @@ def demo_cmd(ctx: Context, days: int, workdir: Path, seed: int, scale: str) -> N
     click.echo("a few metrics:")
     for line in demo.summary(cfg):
         click.echo(line)
-    code = _worst([_step_code(s) for day in result.days for s in day])
-    if code != EXIT_OK:
-        raise click.exceptions.Exit(code)
+    steps = [s for day in result.days for s in day]
+    if any(s.error is not None for s in steps):
+        raise JobFailed("demo", steps)
+
+
+@contextmanager
+def _sigterm_stops_the_run() -> Iterator[None]:
+    """While the CLI runs, SIGTERM raises `Terminated` in the main thread (like Ctrl-C)."""
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (an embedding caller): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+_TERMINATED = "ghmc: terminated (SIGTERM); a collection run is marked interrupted, the next resumes"
+
+
+def _run(args: list[str], debug: bool) -> int:  # noqa: PLR0911 - one branch per outcome
+    """Run the CLI; return the exit code of what happened (the one place that decides it)."""
+    try:
+        with _sigterm_stops_the_run():
+            done = cli.main(args=args, prog_name="ghmc", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort as exc:  # click turns Ctrl-C (and so SIGTERM) into Abort
+        if isinstance(exc.__cause__, Terminated):
+            click.echo(_TERMINATED, err=True)
+        else:
+            click.echo("ghmc: aborted", err=True)
+        return EXIT_FAILURE
+    except click.UsageError as exc:
+        exc.show()
+        return EXIT_USAGE
+    except Terminated:
+        click.echo(_TERMINATED, err=True)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        click.echo("ghmc: interrupted", err=True)
+        return EXIT_FAILURE
+    except Exception as exc:  # the one place where errors become exit codes
+        return _fail(exc, debug)
+    # standalone_mode=False hands back the code of a `click.exceptions.Exit` instead of raising
+    return done if isinstance(done, int) else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Console-script entry point: run the CLI and map errors to exit codes in one place."""
+    """Console-script entry point: run the CLI and exit with the code `_run` decided."""
     args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args
-    try:
-        cli.main(args=args, prog_name="ghmc", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("ghmc: aborted", err=True)
-        sys.exit(EXIT_FAILURE)
-    except click.ClickException as exc:
-        if isinstance(exc, click.UsageError):
-            exc.show()
-            sys.exit(EXIT_USAGE)
-        _fail(exc, debug)
-    except KeyboardInterrupt:
-        click.echo("ghmc: interrupted", err=True)
-        sys.exit(EXIT_FAILURE)
-    except Exception as exc:  # the one place where errors become exit codes
-        _fail(exc, debug)
-    sys.exit(EXIT_OK)
+    sys.exit(_run(args, "--debug" in args))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """Load and validate `config.toml` into one frozen, typed object.
 
 Every key of design §8 is checked before anything else happens: unknown keys, wrong types, a
-missing token variable, an `http://` URL to a host other than loopback, duplicate enterprise ids.
+missing token variable or one holding anything but printable ASCII, an `http://` URL to a host
+other than loopback, a bad port, numbers beyond their upper bound, enterprise ids equal but for
+case, an organization listed twice (within an enterprise, or in two enterprises on one API host).
+`export.dir` and `backup.dir` default to `<data_dir>/export` and `<data_dir>/backup`.
 A problem raises `ConfigError` whose message names the key (exit 2). Tokens are read from the
 environment on demand and are never stored in the object's repr, a file or a message.
 """
@@ -151,10 +154,19 @@ class Config:
         raise ConfigError(f"--enterprise {enterprise_id!r}: not configured (known: {known})")
 
 
+_TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")
+"""A token is printable ASCII without spaces (GitHub tokens are letters, digits and `_`)."""
+
+
 def _read_token(env_name: str, key: str) -> str:
-    value = os.environ.get(env_name, "").strip()
-    if not value:
+    value = os.environ.get(env_name, "")
+    if not value.strip():
         raise ConfigError(f"{key}: environment variable {env_name} is not set or empty")
+    if not _TOKEN_CHARS.match(value):  # never echo the value: it is (part of) a secret
+        raise ConfigError(
+            f"{key}: environment variable {env_name} holds whitespace, control or non-ASCII "
+            "characters; set it to the token alone (a stray space or line break is the usual cause)"
+        )
     return value
 
 
@@ -179,12 +191,24 @@ def _get_str(table: Mapping[str, Any], key: str, where: str, default: str) -> st
     return value
 
 
-def _get_int(table: Mapping[str, Any], key: str, where: str, default: int, minimum: int) -> int:
+MAX_DAYS = 36_500
+"""Upper bound of every day count (a century): beyond it date arithmetic overflows."""
+MAX_HISTORY_DAYS = 3_660
+"""Upper bound of `history_days` (ten years; GitHub keeps Copilot reports one year, billing two)."""
+MAX_WEEKS = MAX_DAYS // 7
+
+
+def _get_int(
+    table: Mapping[str, Any], key: str, where: str, default: int, bounds: tuple[int, int]
+) -> int:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(f"{where}{key}: expected an integer, got {_type_name(value)}")
+    minimum, maximum = bounds
     if value < minimum:
         raise ConfigError(f"{where}{key}: must be at least {minimum}, got {value}")
+    if value > maximum:
+        raise ConfigError(f"{where}{key}: must be at most {maximum}, got {value}")
     return value
 
 
@@ -237,6 +261,12 @@ def _check_api_url(url: str, where: str) -> str:
         )
     if parts.username or parts.password:
         raise ConfigError(f"{where}api_url: credentials do not belong in the URL; use token_env")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0 or (port is None and ":" in parts.netloc.rsplit("]", 1)[-1]):
+        raise ConfigError(f"{where}api_url: {url!r} has no valid port (1 to 65535)")
     return url.rstrip("/")
 
 
@@ -301,6 +331,31 @@ def _enterprise(raw: object, index: int, check_env: bool) -> EnterpriseConfig:
     return ent
 
 
+def _check_unique(enterprises: tuple[EnterpriseConfig, ...]) -> None:
+    """Refuse enterprise ids equal but for case, and an org collected twice from one API host
+    (GitHub names are case-insensitive: the same data would be fetched and counted twice)."""
+    ids: dict[str, str] = {}
+    orgs: dict[tuple[str, str], str] = {}
+    for index, ent in enumerate(enterprises):
+        first_id = ids.get(ent.id.casefold())
+        if first_id is not None:
+            case = "" if first_id == ent.id else f" as {first_id!r} (ids must differ beyond case)"
+            raise ConfigError(
+                f"enterprises[{index}].id: duplicate id {ent.id!r}, already used{case}"
+            )
+        ids[ent.id.casefold()] = ent.id
+        host = urlsplit(ent.api_url).netloc.casefold()
+        for org in ent.orgs:
+            first = orgs.get((host, org.casefold()))
+            if first is not None:
+                where = "twice" if first == ent.id else f"also in enterprise {first!r}"
+                raise ConfigError(
+                    f"enterprises[{index}].orgs: {org!r} is listed {where} for {host} "
+                    "(it would be collected and counted twice)"
+                )
+            orgs[(host, org.casefold())] = ent.id
+
+
 def _dora(raw: Mapping[str, Any]) -> DoraConfig:
     table = _get_table(raw, "dora")
     _check_keys(
@@ -322,14 +377,21 @@ def _dora(raw: Mapping[str, Any]) -> DoraConfig:
     )
 
 
-def _export(raw: Mapping[str, Any], base: Path) -> ExportConfig:
+def _dir_in(table: Mapping[str, Any], where: str, base: Path, data_dir: Path) -> Path:
+    """`<where>.dir` resolved from the config's folder, or `<data_dir>/<where>` when unset."""
+    if "dir" not in table:
+        return data_dir / where
+    return _resolve(base, _get_str(table, "dir", f"{where}.", ""))
+
+
+def _export(raw: Mapping[str, Any], base: Path, data_dir: Path) -> ExportConfig:
     table = _get_table(raw, "export")
     _check_keys(table, {"dir", "onedrive_dir", "keep_days"}, "export")
     onedrive = _get_str(table, "onedrive_dir", "export.", "")
     return ExportConfig(
-        dir=_resolve(base, _get_str(table, "dir", "export.", "data/export")),
+        dir=_dir_in(table, "export", base, data_dir),
         onedrive_dir=_resolve(base, onedrive) if onedrive else None,
-        keep_days=_get_int(table, "keep_days", "export.", 90, 1),
+        keep_days=_get_int(table, "keep_days", "export.", 90, (1, MAX_DAYS)),
     )
 
 
@@ -337,8 +399,8 @@ def _retention(raw: Mapping[str, Any]) -> RetentionConfig:
     table = _get_table(raw, "retention")
     _check_keys(table, {"raw_days", "logs_days"}, "retention")
     return RetentionConfig(
-        raw_days=_get_int(table, "raw_days", "retention.", 1095, 1),
-        logs_days=_get_int(table, "logs_days", "retention.", 30, 1),
+        raw_days=_get_int(table, "raw_days", "retention.", 1095, (1, MAX_DAYS)),
+        logs_days=_get_int(table, "logs_days", "retention.", 30, (1, MAX_DAYS)),
     )
 
 
@@ -352,30 +414,27 @@ def parse(raw: Mapping[str, Any], base: Path, *, check_env: bool = True) -> Conf
     if not isinstance(ents_raw, list) or not ents_raw:
         raise ConfigError("enterprises: add at least one [[enterprises]] table")
     enterprises = tuple(_enterprise(e, i, check_env) for i, e in enumerate(ents_raw))
-    seen: set[str] = set()
-    for ent in enterprises:
-        if ent.id in seen:
-            raise ConfigError(f"enterprises: duplicate id {ent.id!r}")
-        seen.add(ent.id)
+    _check_unique(enterprises)
     velocity = _get_table(raw, "velocity")
     _check_keys(velocity, {"bots"}, "velocity")
     billing = _get_table(raw, "billing")
     _check_keys(billing, {"per_user"}, "billing")
     backup = _get_table(raw, "backup")
     _check_keys(backup, {"dir", "keep_days", "keep_weeks"}, "backup")
+    data_dir = _resolve(base, _get_str(raw, "data_dir", "", "data"))
     return Config(
-        data_dir=_resolve(base, _get_str(raw, "data_dir", "", "data")),
-        history_days=_get_int(raw, "history_days", "", 90, 1),
+        data_dir=data_dir,
+        history_days=_get_int(raw, "history_days", "", 90, (1, MAX_HISTORY_DAYS)),
         api_version=api_version,
         enterprises=enterprises,
         dora=_dora(raw),
         velocity=VelocityConfig(bots=_get_strs(velocity, "bots", "velocity.", ())),
         billing=BillingConfig(per_user=_get_bool(billing, "per_user", "billing.", False)),
-        export=_export(raw, base),
+        export=_export(raw, base, data_dir),
         backup=BackupConfig(
-            dir=_resolve(base, _get_str(backup, "dir", "backup.", "data/backup")),
-            keep_days=_get_int(backup, "keep_days", "backup.", 14, 1),
-            keep_weeks=_get_int(backup, "keep_weeks", "backup.", 8, 1),
+            dir=_dir_in(backup, "backup", base, data_dir),
+            keep_days=_get_int(backup, "keep_days", "backup.", 14, (1, MAX_DAYS)),
+            keep_weeks=_get_int(backup, "keep_weeks", "backup.", 8, (1, MAX_WEEKS)),
         ),
         retention=_retention(raw),
     )

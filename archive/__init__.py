@@ -7,6 +7,8 @@ Public API (see docs/internals.md):
     find_event(raw_dir, event_id) -> Event | None
     verify_archive(raw_dir) -> VerifyReport
     head_hash(raw_dir) -> str
+    checked_head(raw_dir, built_from=()) -> str      manifest vs disk, every sha256, lineage
+    segment_listing(raw_dir) -> Listing              the checked manifest and the live segments
     prune_segments(raw_dir, older_than: date) -> PruneReport     retention (whole sealed segments)
     archive_stats(raw_dir) -> ArchiveStats
     RunLock(data_dir)                                  context manager; LockHeld when taken
@@ -18,7 +20,8 @@ from __future__ import annotations
 from archive.envelope import ENVELOPE_VERSION, Event, body_digest, decode_body, encode_body
 from archive.errors import ArchiveDamaged, ArchiveError, ArchiveFormatError, LockHeld
 from archive.kinds import KINDS, is_known
-from archive.layout import FORMAT_VERSION
+from archive.layout import FORMAT_NAME, FORMAT_VERSION, MANIFEST_NAME
+from archive.listing import Listing, checked_head, segment_listing
 from archive.lock import RunLock
 from archive.manifest import GENESIS, head_hash
 from archive.prune import PruneReport, prune_segments
@@ -28,11 +31,16 @@ from archive.stats import ArchiveStats, KindStats, archive_stats
 from archive.verify import VerifyReport, verify_archive
 from archive.writer import ArchiveWriter, repair_archive
 
+LISTING_FILES = (FORMAT_NAME, MANIFEST_NAME)
+"""The archive's own files beside its segments (a mirror copies them after the segments)."""
+
 __all__ = [
     "ENVELOPE_VERSION",
     "FORMAT_VERSION",
     "GENESIS",
     "KINDS",
+    "LISTING_FILES",
+    "MANIFEST_NAME",
     "ArchiveDamaged",
     "ArchiveError",
     "ArchiveFormatError",
@@ -40,6 +48,7 @@ __all__ = [
     "ArchiveWriter",
     "Event",
     "KindStats",
+    "Listing",
     "LockHeld",
     "PruneReport",
     "RecoveryReport",
@@ -47,6 +56,7 @@ __all__ = [
     "VerifyReport",
     "archive_stats",
     "body_digest",
+    "checked_head",
     "decode_body",
     "encode_body",
     "find_event",
@@ -56,5 +66,6 @@ __all__ = [
     "read_dicts",
     "read_events",
     "repair_archive",
+    "segment_listing",
     "verify_archive",
 ]

@@ -5,12 +5,15 @@ so a query scans the files directly. DuckDB cannot read a segment whose last fra
 the complete events of open segments are loaded by the archive's own reader into a temporary
 table that the view unions in. `kinds` restricts the view to some partitions (faster scans).
 
-`query` (the auditors' `audit sql`) runs in a sandbox: the connection may read exactly the sealed
-segment files behind the view (`allowed_paths`), then external access is switched off and the
-configuration locked, so SQL cannot read other files (`read_text('/etc/passwd')`), write any
-(`COPY … TO`, `EXPORT DATABASE`), attach databases or load extensions; and only SELECT-like
-statements (SELECT, WITH, FROM, DESCRIBE, SUMMARIZE, EXPLAIN) are accepted at all, since a COPY
-to an allowed path would overwrite a segment. The data is in memory only: no spill files.
+`query` (the auditors' `audit sql`) is read-only by construction, not by inspecting the SQL:
+the auditor's SQL runs in a second, empty in-memory DuckDB that was opened with external access
+off (no file of any kind can be read or written, no extension installed or loaded, no secret
+stored, no spill file: `temp_directory` is empty) and whose configuration is then locked (no
+`SET`/`PRAGMA`/`RESET` can turn any of it back on). It never learns a path: its `events` is a
+pyarrow RecordBatchReader handed over from a first connection (`connect`, which only ghmc's own
+fixed SELECT ever uses) that streams the archive in batches. `CREATE`, `ATTACH ':memory:'` and
+the like work, in memory, and vanish with the connection. The stream can be read once per
+query: a self-join reads it once with `WITH e AS MATERIALIZED (FROM events) …`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 import duckdb
 import orjson
+import pyarrow as pa
 
 from archive.errors import ArchiveError
 from archive.layout import check_format, kind_of, open_path_of, open_segments, rel
@@ -89,13 +93,11 @@ def connect(
     raw_dir: Path | str,
     kinds: Iterable[str] | None = None,
     database: str = ":memory:",
-    *,
-    sandbox: bool = False,
 ) -> duckdb.DuckDBPyConnection:
     """Return a DuckDB connection with the view `events` over the archive (or some kinds).
 
-    With `sandbox`, the connection can read nothing but the view's segment files and write no
-    file at all (see the module docstring).
+    This connection can read and write files: only ghmc's own SQL may run on it, never an
+    auditor's (see `query`).
     """
     raw = Path(raw_dir)
     wanted = None if kinds is None else frozenset(kinds)
@@ -105,8 +107,6 @@ def connect(
         con.execute(f"CREATE TEMP TABLE open_events ({columns})")
         if not check_format(raw):
             con.execute("CREATE TEMP VIEW events AS SELECT * FROM open_events")
-            if sandbox:
-                _seal_off(con, [])
             return con
         rows = _open_rows(raw, wanted)
         if rows:
@@ -123,57 +123,80 @@ def connect(
             )
         scan = f"SELECT * FROM {sealed_scan_sql(files)} UNION ALL " if files else ""
         con.execute(f"CREATE TEMP VIEW events AS {scan}SELECT * FROM open_events")
-        if sandbox:
-            _seal_off(con, files)
     except BaseException:
         con.close()
         raise
     return con
 
 
-def _seal_off(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
-    """Allow reading only `files`; turn off every other file and network access; lock that."""
-    listing = ", ".join(_sql_str(p.as_posix()) for p in files)
+STREAM_ROWS = 2048
+"""Events per Arrow batch handed to the sandbox (bodies of up to a few MB each)."""
+
+SANDBOX_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "temp_directory": "",
+}
+"""Set when the auditors' connection is opened, before it runs any SQL (then locked)."""
+
+
+def sandbox(events: pa.RecordBatchReader) -> duckdb.DuckDBPyConnection:
+    """Return an in-memory DuckDB that can touch no file, whose only data is `events`."""
+    con = duckdb.connect(":memory:", config=SANDBOX_CONFIG)
     try:
-        con.execute(f"SET allowed_paths = [{listing}]")
-        con.execute("SET enable_external_access = false")
+        con.register("events", events)
         con.execute("SET lock_configuration = true")
     except duckdb.Error as exc:
+        con.close()
         raise ArchiveError(
             f"audit sql: cannot sandbox DuckDB {duckdb.__version__} ({exc}); it needs DuckDB "
             "1.2 or later (pip install -U duckdb)"
         ) from None
+    return con
 
 
-_READ_ONLY_STATEMENTS = frozenset({"SELECT", "EXPLAIN"})
-"""Statement types `query` runs (WITH, FROM, DESCRIBE, SUMMARIZE and SHOW are SELECTs)."""
-
-
-def _check_read_only(sql: str) -> None:
-    """Refuse SQL that is not only SELECT / EXPLAIN statements (ArchiveError naming the type)."""
+def stream(raw_dir: Path | str) -> tuple[duckdb.DuckDBPyConnection, pa.RecordBatchReader]:
+    """Return the archive as a stream of Arrow batches (and the connection that feeds it)."""
+    con = connect(raw_dir)
+    columns = ", ".join(f'"{k}"' for k in COLUMNS)
     try:
-        statements = duckdb.extract_statements(sql)
-    except duckdb.Error as exc:
-        raise ArchiveError(f"audit sql: {exc}") from None
-    for statement in statements:
-        kind = str(statement.type).rsplit(".", 1)[-1]
-        if kind not in _READ_ONLY_STATEMENTS:
-            raise ArchiveError(
-                f"audit sql: {kind} statements are not allowed; the archive is read-only "
-                "(use SELECT; write results elsewhere with `--format csv > file.csv`)"
-            )
+        return con, con.sql(f"SELECT {columns} FROM events").to_arrow_reader(STREAM_ROWS)
+    except BaseException:
+        con.close()
+        raise
+
+
+_READ_TWICE = "already been consumed"
+"""DuckDB's words when a query scans the stream a second time."""
 
 
 def query(raw_dir: Path | str, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run read-only `sql` over the `events` view in a sandbox (see the module docstring);
-    return (column names, rows). SQL errors and refused statements → ArchiveError."""
-    _check_read_only(sql)
-    con = connect(raw_dir, sandbox=True)
+    """Run the auditor's `sql` over `events` in the sandbox; return (column names, rows).
+
+    SQL errors (including any attempt to touch a file) → ArchiveError; SQL that holds no
+    statement → ValueError.
+    """
+    feeder, events = stream(raw_dir)
     try:
-        cur = con.execute(sql)
-        names = [d[0] for d in cur.description or []]
-        return names, cur.fetchall()
-    except duckdb.Error as exc:
-        raise ArchiveError(f"audit sql: {exc}") from None
+        con = sandbox(events)
+        try:
+            cur = con.execute(sql)
+            if cur is None:  # only blanks, `;` or comments
+                raise ValueError("audit sql: no statement given; try SELECT count(*) FROM events")
+            if cur.description is None:  # e.g. SET VARIABLE: nothing to show
+                return [], []
+            names = [d[0] for d in cur.description]
+            return names, cur.fetchall()
+        except duckdb.Error as exc:
+            text = str(exc)
+            if _READ_TWICE in text:
+                text = (
+                    "the view `events` streams the archive and can be read once per query; "
+                    "read it once with WITH e AS MATERIALIZED (FROM events) and use e"
+                )
+            raise ArchiveError(f"audit sql: {text}") from None
+        finally:
+            con.close()
     finally:
-        con.close()
+        feeder.close()

@@ -13,11 +13,11 @@ the first event's `fetched_at`.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from archive.durable import fsync_dir, write_durably
 from archive.errors import ArchiveFormatError, storage_error
 
 FORMAT_VERSION = 1
@@ -75,25 +75,6 @@ def ensure_format(raw_dir: Path) -> None:
         fsync_dir(raw_dir)
     except OSError as exc:
         raise storage_error("create", raw_dir / FORMAT_NAME, exc) from exc
-
-
-def write_durably(path: Path, data: bytes) -> None:
-    """Write `data` to `path` and fsync it."""
-    with path.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename or create in `path` durable (a no-op where directories cannot be opened)."""
-    if os.name == "nt":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def kind_dirs(raw_dir: Path) -> Iterator[Path]:

@@ -34,9 +34,10 @@ from typing import Any
 import orjson
 
 from archive.chain import chain_hash, parse_chained
+from archive.durable import fsync_dir
 from archive.envelope import format_fetched_at
 from archive.errors import ArchiveDamaged, storage_error
-from archive.layout import PRUNED_NAME, check_format, fsync_dir
+from archive.layout import PRUNED_NAME, check_format
 from archive.manifest import (
     _O_BINARY,
     GENESIS,

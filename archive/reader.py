@@ -3,7 +3,10 @@
 Segments of one kind hold disjoint, increasing seq ranges, so each kind is one sequential stream
 (its sealed segments in seq order, then its open one); the streams of the kinds asked for are
 heap-merged by seq. Partitions of other kinds are never opened, and sealed segments whose fetch
-range (from the manifest) misses the asked range are skipped without decompressing. Lines are
+range (from the manifest) misses the asked range are skipped without decompressing. Only what
+verifies is read: the manifest is checked against the disk before reading (`archive.listing`)
+and every sealed segment is hashed as it streams (`archive.stream`), so damage raises
+ArchiveDamaged instead of yielding changed events. Lines are
 decompressed ahead of the JSON parsing in a background thread (see `archive.stream`).
 
 `read_dicts` yields the decoded envelope dicts (the fast path for projections);
@@ -21,9 +24,9 @@ from typing import Any
 from archive.envelope import Event, format_fetched_at
 from archive.errors import ArchiveDamaged
 from archive.layout import check_format, kind_of, open_path_of, open_segments
-from archive.manifest import ManifestEntry, load_manifest
-from archive.prune import live_entries
-from archive.stream import read_envelopes
+from archive.listing import segment_listing
+from archive.manifest import ManifestEntry
+from archive.stream import Segment, read_envelopes
 
 Envelope = dict[str, Any]
 """A decoded envelope line, as orjson gives it."""
@@ -42,7 +45,8 @@ def _bound(value: TimeBound) -> str | None:
 
 
 def _sealed_path(raw_dir: Path, entry: ManifestEntry) -> Path:
-    """Return where a listed segment is: sealed, or still under its open name mid-seal."""
+    """Return where a listed segment is: sealed, or still under its open name mid-seal
+    (kept for `archive.duck`; readers here get the paths from `segment_listing`)."""
     path = raw_dir / entry.path
     if path.exists():
         return path
@@ -52,9 +56,7 @@ def _sealed_path(raw_dir: Path, entry: ManifestEntry) -> Path:
     raise ArchiveDamaged(f"segment {entry.path} is listed in the manifest but missing")
 
 
-def _envelopes(
-    plan: dict[str, list[tuple[Path, bool]]], *, ordered: bool = True
-) -> Iterator[Envelope]:
+def _envelopes(plan: dict[str, list[Segment]], *, ordered: bool = True) -> Iterator[Envelope]:
     """The planned segments' envelopes in global seq order, or kind after kind (`ordered=False`);
     see `archive.stream`."""
     size = 0
@@ -67,20 +69,26 @@ def _envelopes(
 
 def _plan(
     raw_dir: Path, kinds: Collection[str] | None, lo: str | None, hi: str | None
-) -> dict[str, list[tuple[Path, bool]]]:
-    """Return, per kind, the segment files to read in seq order (sealed first, then open)."""
-    plan: dict[str, list[tuple[Path, bool]]] = {}
-    listed = {open_path_of(raw_dir / e.path) for e in load_manifest(raw_dir)}
-    for entry in sorted(live_entries(raw_dir), key=lambda e: e.first_seq):
+) -> dict[str, list[Segment]]:
+    """Return, per kind, the segment files to read in seq order (sealed first, then open).
+
+    The manifest is checked against the disk first (`archive.listing`): a missing, emptied or
+    edited manifest, a listed segment gone or resized, or an unlisted sealed segment raises
+    ArchiveDamaged before anything is read; each sealed segment is then hashed as it streams.
+    """
+    plan: dict[str, list[Segment]] = {}
+    listing = segment_listing(raw_dir)
+    for path, entry in listing.segments:
         if kinds is not None and entry.kind not in kinds:
             continue
         if (lo and entry.fetched_to < lo) or (hi and entry.fetched_from >= hi):
             continue
-        plan.setdefault(entry.kind, []).append((_sealed_path(raw_dir, entry), True))
+        plan.setdefault(entry.kind, []).append((path, entry))
+    listed = {open_path_of(raw_dir / e.path) for e in listing.entries}
     for path in open_segments(raw_dir):
         kind = kind_of(path, raw_dir)
         if path not in listed and (kinds is None or kind in kinds):
-            plan.setdefault(kind, []).append((path, False))
+            plan.setdefault(kind, []).append((path, None))
     return plan
 
 

@@ -26,18 +26,17 @@ from pathlib import Path
 import orjson
 import zstandard
 
+from archive.durable import fsync_dir, write_durably
 from archive.errors import ArchiveDamaged, storage_error
 from archive.layout import (
     MANIFEST_NAME,
     PRUNED_NAME,
     QUARANTINE_NAME,
-    fsync_dir,
     kind_of,
     open_path_of,
     open_segments,
     rel,
     sealed_name,
-    write_durably,
 )
 from archive.manifest import (
     ManifestAppender,

@@ -16,9 +16,10 @@ from typing import Any, Protocol
 
 import zstandard
 
+from archive.durable import fsync_dir
 from archive.errors import storage_error
 from archive.frames import split_frames, text_lines
-from archive.layout import fsync_dir, open_name, rel, sealed_name
+from archive.layout import open_name, rel, sealed_name
 from archive.manifest import ManifestAppender, ManifestEntry, SegmentSummary, _write_all
 
 ZSTD_LEVEL = 3

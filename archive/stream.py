@@ -19,6 +19,7 @@ the merge.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import re
 from array import array
@@ -32,8 +33,11 @@ from typing import Any, BinaryIO
 import orjson
 import zstandard
 
+from archive.errors import ArchiveDamaged
 from archive.frames import MAGIC, NotAFrame, frame_end, text_lines
+from archive.listing import segment_changed
 from archive.lockstep import LockStep
+from archive.manifest import ManifestEntry
 
 _BLOCK = 1 << 20
 """Compressed bytes read from a segment at a time (more when one frame is larger)."""
@@ -49,9 +53,49 @@ _HEAD_RE = re.compile(rb'\{"v":\d+,"seq":(\d+)[,}]')
 
 Line = bytes | memoryview
 Envelope = dict[str, Any]
+Segment = tuple[Path, ManifestEntry | None]
+"""A segment file to read and its manifest entry (None for the open segment)."""
 
 
-def _frames(fh: BinaryIO, path: Path, sealed: bool) -> Iterator[memoryview]:
+class _Hashed:
+    """A sealed segment's file, hashed as it is read: every byte once, in file order, whatever
+    the seeks back (the exact path re-reads a run). `finish` reads what was not read yet and
+    compares size and sha256 with the manifest entry."""
+
+    def __init__(self, path: Path, entry: ManifestEntry) -> None:
+        self.fh: BinaryIO = path.open("rb")
+        self.entry = entry
+        self._sha = hashlib.sha256()
+        self._pos = 0
+        self._hashed = 0
+
+    def read(self, n: int = -1, /) -> bytes:
+        data = self.fh.read(n)
+        start, self._pos = self._pos, self._pos + len(data)
+        if self._pos > self._hashed:
+            self._sha.update(memoryview(data)[self._hashed - start :])
+            self._hashed = self._pos
+        return data
+
+    def seek(self, offset: int) -> None:
+        """Go back to `offset` (never past what was read)."""
+        self.fh.seek(offset)
+        self._pos = offset
+
+    def finish(self) -> None:
+        """Hash the rest of the file; raise ArchiveDamaged unless it is the listed segment."""
+        self.fh.seek(self._hashed)
+        self._pos = self._hashed
+        while self.read(_BLOCK):
+            pass
+        if self._hashed != self.entry.size or self._sha.hexdigest() != self.entry.sha256:
+            raise segment_changed(self.entry)
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _frames(fh: BinaryIO | _Hashed, path: Path, sealed: bool) -> Iterator[memoryview]:
     """Yield each complete zstd frame of `fh`; a sealed file must hold nothing else."""
     buf = b""
     pos = 0
@@ -93,12 +137,12 @@ class _SealedStream:
     the rest of the file is then read exactly, frame header by frame header (`archive.frames`),
     from the first frame of the rejected run. The last frame of every run is checked exactly, so
     a cut file or bytes after its last frame are errors; bytes slipped in *between* two frames of
-    a run would be skipped here — `verify` (the segment hashes of the manifest) is what proves a
-    sealed file unchanged."""
+    a run would be skipped here — but every byte read is also hashed (`_Hashed`), and at the end
+    of the file the digest must be the manifest's, or ArchiveDamaged is raised."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, entry: ManifestEntry) -> None:
         self.path = path
-        self._fh: BinaryIO | None = path.open("rb")
+        self._fh: _Hashed | None = _Hashed(path, entry)
         self._offset = 0  # file offset of `_tail`
         self._tail = b""  # bytes read but not cut into frames yet: they start at a frame
         self._eof = False
@@ -111,7 +155,7 @@ class _SealedStream:
         start = self._offset
         blob = self._read_frames(size)
         if not blob:
-            self.close()
+            self._finish()
             return None
         self._offset = start + len(blob)
         pieces = blob.split(MAGIC)
@@ -150,9 +194,14 @@ class _SealedStream:
             assert self._fh is not None
             self._fh.seek(job.start)
             self._exact = self._exact_batches(job.limit or _BATCH)
-        lines = next(self._exact, None)
+        try:
+            lines = next(self._exact, None)
+        except zstandard.ZstdError as exc:
+            self._finish()  # a changed file is named as such
+            msg = f"archive damaged: segment {self.path} does not decompress: {exc}"
+            raise ArchiveDamaged(msg) from None
         if lines is None:
-            self.close()
+            self._finish()
             return []
         return lines
 
@@ -177,8 +226,16 @@ class _SealedStream:
         if batch:
             yield batch
 
+    def _finish(self) -> None:
+        """At the end of the file: check its hash (ArchiveDamaged), then let it go."""
+        try:
+            if self._fh is not None:
+                self._fh.finish()
+        finally:
+            self.close()
+
     def close(self) -> None:
-        """Let go of the file (idempotent)."""
+        """Let go of the file (idempotent; a file left before its end is not checked)."""
         if self._fh is not None:
             self._fh.close()
             self._fh = None
@@ -204,7 +261,7 @@ class _Job:
 class _Source:
     """One kind's segments in seq order, cut into jobs."""
 
-    def __init__(self, files: list[tuple[Path, bool]], first_batch: int = _FIRST_BATCH) -> None:
+    def __init__(self, files: list[Segment], first_batch: int = _FIRST_BATCH) -> None:
         self._files = iter(files)
         self._stream: _SealedStream | None = None
         self._frames: Iterator[memoryview] | None = None
@@ -216,9 +273,9 @@ class _Source:
         item = next(self._files, None)
         if item is None:
             return False
-        path, sealed = item
-        if sealed:
-            self._stream = _SealedStream(path)
+        path, entry = item
+        if entry is not None:
+            self._stream = _SealedStream(path, entry)
         else:
             self._fh = path.open("rb")
             self._frames = _frames(self._fh, path, sealed=False)
@@ -362,7 +419,7 @@ class _Reader:
     """The envelopes of several kinds' segments, merged by seq."""
 
     def __init__(
-        self, streams: list[list[tuple[Path, bool]]], compressed_bytes: int, first_batch: int
+        self, streams: list[list[Segment]], compressed_bytes: int, first_batch: int
     ) -> None:
         self.sources = [_Source(files, first_batch) for files in streams]
         self.runner = _Runner(threaded=compressed_bytes >= THREAD_MIN)
@@ -466,13 +523,14 @@ class _Reader:
 
 
 def read_envelopes(
-    streams: list[list[tuple[Path, bool]]], compressed_bytes: int, *, ordered: bool = True
+    streams: list[list[Segment]], compressed_bytes: int, *, ordered: bool = True
 ) -> Iterator[Envelope]:
     """Yield the envelopes of per-kind segment lists (each in seq order): in global seq order, or
     (`ordered=False`) stream after stream.
 
-    Sealed segments must decompress completely (zstandard.ZstdError otherwise); an open segment
-    yields its complete frames and stops where recovery would cut a torn tail.
+    Sealed segments must decompress completely (zstandard.ZstdError otherwise) and hash to their
+    manifest entry (ArchiveDamaged at the end of the file otherwise); an open segment yields its
+    complete frames and stops where recovery would cut a torn tail.
     """
     if not streams:
         return

@@ -12,7 +12,9 @@
    partition, has the event_id and body hash/size it claims, and seqs increase;
 5. across all segments, seqs are strictly increasing (no duplicates) in the merged order.
 Open segments (not yet sealed) are checked event by event; a torn tail there is a note, not
-damage: the next writer recovers it.
+damage: the next writer recovers it. Before all that, an archive with no sealed data where an
+earlier run left traces (metrics.db, backups, logs: `traces`) is reported lost, so a deleted
+`data/raw` is not mistaken for a fresh install.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import base64
 import binascii
 import hashlib
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -45,6 +47,7 @@ from archive.layout import (
     sealed_files,
     sealed_name,
 )
+from archive.listing import lost_archive
 from archive.manifest import GENESIS, ManifestEntry, split_manifest, walk_chain
 from archive.prune import check_records
 from archive.segment import iter_sealed_lines, scan_open
@@ -99,10 +102,17 @@ class _State:
     events: int = 0
 
 
-def verify_archive(raw_dir: Path | str) -> VerifyReport:
-    """Re-hash every segment and event body and walk the manifest chain; see the module doc."""
+def verify_archive(raw_dir: Path | str, *, traces: Sequence[Path] = ()) -> VerifyReport:
+    """Re-hash every segment and event body and walk the manifest chain; see the module doc.
+
+    `traces`: files only an earlier run leaves (metrics.db, the backup folder, logs). With no
+    sealed data in raw_dir, their presence means the archive was lost, not that none exists yet.
+    """
     raw = Path(raw_dir)
     state = _State()
+    lost = lost_archive(raw, traces)
+    if lost is not None:
+        state.problems.append(lost)
     if not _check_format(raw, state):
         return _report(state, [], 0, GENESIS)
     entries = _check_manifest(raw, state)

@@ -33,6 +33,7 @@ from archive.envelope import (
 from archive.errors import ArchiveError
 from archive.kinds import is_known
 from archive.layout import ensure_format, segment_dir
+from archive.listing import segment_listing
 from archive.lockstep import LockStep
 from archive.manifest import ManifestAppender, ManifestEntry
 from archive.recover import RecoveryReport, recover
@@ -103,9 +104,12 @@ class ArchiveWriter:
     def open(
         cls, raw_dir: Path | str, *, segment_bytes: int = DEFAULT_SEGMENT_BYTES
     ) -> ArchiveWriter:
-        """Check FORMAT (creating a new archive), recover open segments, and return a writer."""
+        """Check FORMAT (creating a new archive) and the manifest against the disk (ArchiveDamaged:
+        e.g. sealed segments an emptied manifest no longer lists), recover open segments, and
+        return a writer."""
         raw = Path(raw_dir)
         ensure_format(raw)
+        segment_listing(raw)  # never start or extend a chain beside segments it does not list
         report = recover(raw)
         writer = cls(raw, ManifestAppender(raw, report.entries), report.next_seq, segment_bytes)
         writer.recovery = report

@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 import config as config_mod  # noqa: E402
 from ingest import run_ingest  # noqa: E402
 from sim import FaultConfig, SimConfig, Simulator  # noqa: E402
+from testkit.simconfig import write_sim_config  # noqa: E402
 
 _FAMILY = re.compile(
     r"^/(?:repos|repositories)/[^/]+(?:/[^/]+)?/(pulls/\d+/\w+|pulls/\d+|pulls|commits"
@@ -98,22 +99,16 @@ class Measure:
 
 
 def make_config(sim: Simulator, data_dir: Path, history_days: int, repos: list[str]) -> Any:
-    ents = []
-    for i, slug in enumerate(sim.enterprises):
-        env = f"GHMC_BENCH_TOKEN_{i}"
-        os.environ[env] = sim.token(slug)
-        ents.append(
-            {
-                "id": slug,
-                "slug": slug,
-                "api_url": sim.base_url,
-                "token_env": env,
-                "orgs": list(sim.orgs(slug)),
-                "repos": repos,
-            }
-        )
-    raw = {"data_dir": str(data_dir), "history_days": history_days, "enterprises": ents}
-    return config_mod.parse(raw, data_dir.parent)
+    path, env = write_sim_config(
+        sim,
+        data_dir.parent / f"{data_dir.name}-config",
+        env_prefix="GHMC_BENCH_TOKEN_",
+        history_days=history_days,
+        data_dir=data_dir,
+        repos=repos,
+    )
+    os.environ.update(env)
+    return config_mod.load(path)
 
 
 def measure(name: str, sim: Simulator, cfg: Any, clock: HybridClock) -> Measure:

@@ -1,10 +1,10 @@
 """Benchmark: full projection rebuild vs the floor (decompress + orjson-parse every event).
 
     python bench/projection_bench.py [--days 60] [--groups 6] [--repos 12] [--dir /tmp/ghmc-bench]
-        [--keep] [--phases floor,onepass,floor,onepass]
+        [--keep] [--phases floor,onepass,floor,onepass] [--base DIR --phases onepass@base,onepass]
 
 Phases run in separate processes so each reports its own peak RSS:
-  generate  a synthetic archive through archive.ArchiveWriter (projections.fakes scenarios)
+  generate  a synthetic archive through archive.ArchiveWriter (testkit.fakes scenarios)
   floor     read every segment: zstd-decompress + orjson.loads of each envelope AND its body
   floor2    the same floor with the segment files dealt to 2 processes (the parallel floor)
   rebuild   projections.project(raw, db) full rebuild with the defaults (processes, shares and
@@ -38,8 +38,8 @@ def _rss_mb() -> float:
 
 def generate(raw: Path, days: int, groups: int, repos: int) -> dict[str, float]:
     """Write `groups` scenarios (one enterprise each) through the archive writer."""
-    import archive
-    from projections import fakes
+    from testkit import fakes
+    from testkit.archive import write_archive
 
     n = 0
     t = time.perf_counter()
@@ -47,27 +47,7 @@ def generate(raw: Path, days: int, groups: int, repos: int) -> dict[str, float]:
         events = fakes.scenario(
             random.Random(g), days=days, orgs=2, repos_per_org=repos // 2, enterprise_id=f"ent{g}"
         )
-        ids: dict[str, str] = {}
-        with archive.ArchiveWriter.open(raw) as w:
-            for ev in events:
-                refs = {
-                    k: ids.get(v, v) if k in ("not_modified_of", "report_event_id") else v
-                    for k, v in ev.refs.items()
-                }
-                new = w.append(
-                    kind=ev.kind,
-                    run_id=ev.run_id,
-                    fetched_at=ev.fetched_at,
-                    enterprise_id=ev.enterprise_id,
-                    org=ev.org,
-                    repo=ev.repo,
-                    request=ev.request,
-                    response=ev.response,
-                    body=ev.body_bytes(),
-                    refs=refs,
-                    error=ev.error,
-                )
-                ids[ev.event_id] = new.event_id
+        write_archive(events, raw)
         n += len(events)
     size = sum(p.stat().st_size for p in raw.rglob("*.ndjson.zst"))
     return {"events": n, "archive_mb": size / 1e6, "seconds": time.perf_counter() - t}
@@ -164,15 +144,28 @@ def duck(raw: Path) -> dict[str, float]:
 PHASES = ("floor", "floor2", "rebuild", "onepass", "workers2", "duckdb")
 
 
-def _phase(name: str, *args: str) -> dict[str, float]:
+def _phase(name: str, *args: str, base: str | None = None) -> dict[str, float]:
+    """Run one phase in a fresh process: `name@base` runs the copy of this script in the `--base`
+    tree (another version of ghmc, e.g. `git archive main | tar -x -C DIR`) on the same archive."""
+    script = __file__
+    if name.endswith("@base"):
+        if base is None:
+            raise SystemExit(f"{name}: give --base DIR")
+        name, script = name.removesuffix("@base"), str(Path(base) / "bench" / Path(__file__).name)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
-        [sys.executable, __file__, "--phase", name, *args],
+        [sys.executable, script, "--phase", name, *args],
         check=True,
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    # CPU time of the phase's process tree (user + system): steadier than wall time on a
+    # loaded machine, and measured the same way for every version of the script.
+    result["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return result
 
 
 def main() -> None:
@@ -184,6 +177,7 @@ def main() -> None:
     ap.add_argument("--dir", default="/tmp/ghmc-projection-bench")
     ap.add_argument("--phase", default=None)
     ap.add_argument("--keep", action="store_true", help="reuse an existing archive")
+    ap.add_argument("--base", default=None, help="tree of another ghmc version for `PHASE@base`")
     ap.add_argument(
         "--phases",
         default=",".join(PHASES),
@@ -221,11 +215,26 @@ def main() -> None:
     gen = _phase("generate", *common) if not a.keep else {}
     load_before = os.getloadavg()
     got: dict[str, dict[str, float]] = {}
+    runs: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     for name in a.phases.split(","):
-        got[name] = _phase(name, *common)
+        got[name] = _phase(name, *common, base=a.base)
+        runs.setdefault(name, []).append(got[name]["seconds"])
+        cpu.setdefault(name, []).append(got[name]["cpu_seconds"])
         print(f"{name}: {json.dumps(got[name])}", flush=True)
     load_after = os.getloadavg()
     print(json.dumps({"generate": gen, **got}, indent=1))
+    for name, secs in runs.items():
+        base = runs.get(f"{name}@base")
+        if base and not name.endswith("@base"):
+            ratio = min(secs) / min(base)
+            mine, theirs = sorted(cpu[name]), sorted(cpu[f"{name}@base"])
+            print(
+                f"{name}: wall best {min(secs):.2f} s vs {min(base):.2f} s @base = {ratio:.3f}×; "
+                f"cpu median {mine[len(mine) // 2]:.2f} s vs {theirs[len(theirs) // 2]:.2f} s "
+                f"= {mine[len(mine) // 2] / theirs[len(theirs) // 2]:.3f}× "
+                f"(runs {len(secs)} / {len(base)})"
+            )
     fl = got.get("floor")
     extra = [f"{k} {got[k]['seconds']:.2f} s" for k in ("floor2", "duckdb") if k in got]
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")

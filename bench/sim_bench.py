@@ -19,7 +19,7 @@ CHILD = r"""
 import datetime, json, resource, time
 t0 = time.perf_counter()
 from sim import SimConfig, Simulator
-from sim.testing import fetch
+from testkit.simclient import fetch
 sim = Simulator(SimConfig(seed=1, today=datetime.date(2026, 11, 25), scale="{scale}")).start()
 start_s = time.perf_counter() - t0
 rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -2,8 +2,9 @@
 
     backup_dir/daily/metrics-YYYY-MM-DD.db        SQLite online backup API, journal_mode DELETE
     backup_dir/weekly/metrics-YYYY-MM-DD.sql.gz   `iterdump` text, gzip with mtime 0
-    backup_dir/raw/...                            FORMAT, MANIFEST.ndjson and every sealed
-                                                  `*.ndjson.zst` segment (same relative paths)
+    backup_dir/raw/...                            FORMAT, MANIFEST.ndjson and every live sealed
+                                                  segment the manifest lists (same relative
+                                                  paths), read through `archive.segment_listing`
 
 Each file is written under a temporary name, verified, and only then renamed into place: the
 daily copy must pass `PRAGMA integrity_check` and have the same row count in every table as the
@@ -16,16 +17,16 @@ segments are never copied. Nothing is ever deleted from the raw mirror.
 from __future__ import annotations
 
 import gzip
-import json
-import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from export.atomic import (
+import archive
+from archive.durable import (
     copy_to_temp,
     fsync_dir,
+    fsync_file,
     open_temp,
     publish,
     remove_temps,
@@ -39,9 +40,6 @@ from export.schema import connect_readonly, quote_ident
 DAILY_DIR = "daily"
 WEEKLY_DIR = "weekly"
 RAW_DIR = "raw"
-SEALED_SUFFIX = ".ndjson.zst"
-ARCHIVE_FILES = ("FORMAT", "MANIFEST.ndjson")
-_SKIP_RAW_DIRS = frozenset({"quarantine"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +70,7 @@ def backup(
     Raises ExportError; a backup that fails verification is discarded (BackupVerifyError).
     """
     db_path, raw_dir, backup_dir = Path(db_path), Path(raw_dir), Path(backup_dir)
-    today = today or date.today()
+    today = today or datetime.now(UTC).date()  # the UTC day, as `daily` (design §5: UTC days)
     if not db_path.is_file():
         raise ExportError(f"{db_path} does not exist: run `ghmc project` first, then back up.")
     stamp = today.isoformat()
@@ -105,11 +103,6 @@ def _prepare_dir(folder: Path) -> None:
         raise storage_error("prepare", folder, exc) from exc
 
 
-def _fsync_file(path: Path) -> None:
-    with path.open("rb+") as fh:
-        os.fsync(fh.fileno())
-
-
 def backup_database(db_path: Path, dest: Path) -> dict[str, int]:
     """Copy metrics.db to `dest` with the online backup API; verify; return the row counts."""
     _prepare_dir(dest.parent)
@@ -136,12 +129,12 @@ def backup_database(db_path: Path, dest: Path) -> dict[str, int]:
                 f"counts equal: {found == expected}); it was discarded and {dest} not replaced. "
                 "Run `ghmc backup` again; if it repeats, check the disk."
             )
-        _fsync_file(tmp)
+        fsync_file(tmp)
         publish(dest)
         fsync_dir(dest.parent)
     except sqlite3.Error as exc:
         tmp.unlink(missing_ok=True)
-        raise database_error(db_path, exc) from exc
+        raise _sqlite_failure(db_path, dest, exc) from exc
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise storage_error("write the backup", dest, exc) from exc
@@ -178,38 +171,10 @@ def dump_database(db_path: Path, dest: Path) -> None:
         fsync_dir(dest.parent)
     except sqlite3.Error as exc:
         temp_path(dest).unlink(missing_ok=True)
-        raise database_error(db_path, exc) from exc
+        raise _sqlite_failure(db_path, dest, exc) from exc
     except OSError as exc:
         temp_path(dest).unlink(missing_ok=True)
         raise storage_error("write the SQL dump", dest, exc) from exc
-
-
-def _manifest_hashes(raw_dir: Path) -> dict[str, str]:
-    hashes: dict[str, str] = {}
-    try:
-        lines = (raw_dir / "MANIFEST.ndjson").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return hashes
-    for line in lines:
-        try:
-            entry = json.loads(line)
-            hashes[str(entry["path"])] = str(entry["sha256"])
-        except (ValueError, KeyError, TypeError):
-            continue
-    return hashes
-
-
-def sealed_segments(raw_dir: Path) -> list[Path]:
-    """Return the sealed segment files under raw_dir (never `.open` ones, never quarantine)."""
-    if not raw_dir.is_dir():
-        return []
-    return sorted(
-        p
-        for p in raw_dir.rglob(f"*{SEALED_SUFFIX}")
-        if p.is_file()
-        and p.name.endswith(SEALED_SUFFIX)
-        and p.relative_to(raw_dir).parts[0] not in _SKIP_RAW_DIRS
-    )
 
 
 def _copy_verified(src: Path, dest: Path, expected: str | None) -> None:
@@ -227,27 +192,77 @@ def _copy_verified(src: Path, dest: Path, expected: str | None) -> None:
 
 
 def mirror_archive(raw_dir: Path, mirror: Path) -> tuple[list[Path], int]:
-    """Copy new sealed segments, then FORMAT and the manifest; return (copied, files in mirror)."""
-    hashes = _manifest_hashes(raw_dir)
-    copied: list[Path] = []
-    segments = sealed_segments(raw_dir)
+    """Copy new sealed segments, then FORMAT and the manifest; return (copied, live segments).
+
+    The archive is read through `archive.segment_listing` (its manifest checked against the
+    disk): a damaged archive is not mirrored, so the mirror keeps the last good copy to restore
+    from. The mirror's manifest is only ever extended: the live one must begin with its bytes.
+    """
     try:
-        for seg in segments:
-            rel = seg.relative_to(raw_dir).as_posix()
-            dest = mirror / rel
-            if dest.is_file() and dest.stat().st_size == seg.stat().st_size:
+        listing = archive.segment_listing(raw_dir)
+    except archive.ArchiveError as exc:
+        msg = f"archive not mirrored (the mirror keeps its last good copy): {exc}"
+        raise ExportError(msg) from exc
+    copied: list[Path] = []
+    try:
+        own_files = _listing_files(raw_dir, mirror)  # refuses a rewritten manifest up front
+        for path, entry in listing.segments:
+            dest = mirror / entry.path
+            if dest.is_file() and dest.stat().st_size == entry.size:
                 continue
-            _copy_verified(seg, dest, hashes.get(rel))
+            _copy_verified(path, dest, entry.sha256)
             copied.append(dest)
-        for name in ARCHIVE_FILES:  # after the segments: the mirror's manifest never runs ahead
-            src = raw_dir / name
+        for name, data in own_files:  # after the segments: the mirror never runs ahead
             dest = mirror / name
-            if src.is_file() and (not dest.is_file() or sha256_file(dest) != sha256_file(src)):
-                _copy_verified(src, dest, None)
+            if not dest.is_file() or dest.read_bytes() != data:
+                _write_verified(dest, data)
                 copied.append(dest)
     except OSError as exc:
         raise storage_error("mirror the archive into", mirror, exc) from exc
-    return copied, len(segments)
+    return copied, len(listing.segments)
+
+
+def _complete_lines(data: bytes) -> bytes:
+    """The committed part of an append-only file: up to its last newline (a torn tail is a crash
+    while appending, which recovery cuts off; it is never mirrored)."""
+    return data[: data.rfind(b"\n") + 1]
+
+
+def _listing_files(raw_dir: Path, mirror: Path) -> list[tuple[str, bytes]]:
+    """FORMAT and the manifest's complete lines, as the mirror should hold them. The manifest is
+    append-only: a live one that does not extend the mirrored one is refused."""
+    found: list[tuple[str, bytes]] = []
+    for name in archive.LISTING_FILES:
+        try:
+            data = (raw_dir / name).read_bytes()
+        except FileNotFoundError:
+            continue
+        if name == archive.MANIFEST_NAME:
+            data = _complete_lines(data)
+            try:
+                old = _complete_lines((mirror / name).read_bytes())
+            except FileNotFoundError:
+                old = b""
+            if not data.startswith(old):
+                raise BackupVerifyError(
+                    f"{raw_dir / name} does not begin with the mirrored {mirror / name}: the "
+                    "manifest was rewritten (it is append-only). The mirror was not changed; run "
+                    "`ghmc verify` and compare the two before anything else."
+                )
+        found.append((name, data))
+    return found
+
+
+def _write_verified(dest: Path, data: bytes) -> None:
+    """Write `data` to `dest` through a temporary file that is read back and checked."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with open_temp(dest) as fh:
+        fh.write(data)
+    if temp_path(dest).read_bytes() != data:
+        temp_path(dest).unlink(missing_ok=True)
+        raise BackupVerifyError(f"the copy of {dest.name} to {dest} did not read back; discarded")
+    publish(dest)
+    fsync_dir(dest.parent)
 
 
 def prune_backups(
@@ -269,3 +284,24 @@ def prune_backups(
     except OSError as exc:
         raise storage_error("prune old backups in", backup_dir, exc) from exc
     return removed
+
+
+def _sqlite_failure(db_path: Path, dest: Path, exc: sqlite3.Error) -> ExportError:
+    """Wrap a sqlite3 error of a backup by what is actually wrong: when metrics.db still reads
+    cleanly the backup's side failed (a full disk or an unwritable folder), and `ghmc project`
+    would not help; otherwise metrics.db itself is the problem."""
+    try:
+        conn = connect_readonly(db_path)
+        try:
+            ok = [str(r[0]) for r in conn.execute("PRAGMA quick_check")] == ["ok"]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        ok = False
+    if not ok:
+        return database_error(db_path, exc)
+    return ExportError(
+        f"could not write the backup {dest}: {exc}. {db_path} is fine: metrics.db is unchanged "
+        "and the previous backup was not replaced; free disk space or check the backup folder, "
+        "then run `ghmc backup` again."
+    )

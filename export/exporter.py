@@ -1,15 +1,22 @@
 """`export_tables`: metrics.db → `<table>.csv.gz` + manifest.json, OneDrive copy, dated copies.
 
-Order of work, so that a run killed at any moment leaves every folder with a complete set:
+Order of work, so that a run killed at any moment leaves every folder with the old set or the
+new one (`export.publish`: stage, commit point, switch; a half-done switch is finished first
+thing by the next run):
 
-1. render every table into `.ghmc-tmp-<table>.csv.gz` in the export folder (the long part);
-2. write the manifest's temporary file, rename every table file into place, the manifest last;
-3. the same in the OneDrive folder: copy to temporary names (sha256-checked), rename, manifest
-   last;
-4. a dated copy under `history/YYYY-MM-DD/`, and pruning of copies older than `keep_days`.
+0. in every target folder, finish what a killed run left (`publish.recover_set`);
+1. refuse to publish from an archive that does not verify (`raw_dir` given): the archive must
+   check out against its manifest, and must still hold the head metrics.db was built from and
+   the heads of the sets already published (`archive.checked_head`) — a damaged, lost or
+   replaced archive never replaces a published file;
+2. render every table into `.ghmc-tmp-<table>.csv.gz` in the export folder (the long part);
+3. stage the manifest, then switch: every table file renamed into place, the manifest last;
+4. the same in the OneDrive folder: copy to temporary names (sha256-checked), stage, switch;
+5. a dated copy under `history/YYYY-MM-DD/` (same three phases), and pruning of copies older
+   than `keep_days`.
 
-Files a previous manifest listed but this export no longer has are removed after the new
-manifest is in place. Temporary files a killed run left behind are removed at the next start.
+The manifest's `archive_head` is the head metrics.db was built from (its `_meta`), not the live
+archive's: after `ingest` without `project`, or a failed `project`, the two differ.
 """
 
 from __future__ import annotations
@@ -21,24 +28,18 @@ import sqlite3
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import archive
+from archive.durable import copy_to_temp, open_temp, temp_path
 from export import manifest
-from export.atomic import (
-    copy_to_temp,
-    fsync_dir,
-    open_temp,
-    publish,
-    remove_temps,
-    temp_path,
-    write_atomic,
-)
 from export.cleanup import HISTORY_DIR, prune_dated_dirs
 from export.csvgz import PIECE_ROWS, PieceQuery, header_line, plan_pieces, render_piece
 from export.errors import ExportError, database_error, storage_error
 from export.gzipframe import HEADER, LEVEL, Piece, crc32_combine, trailer
-from export.manifest import MANIFEST_NAME, ExportedFile
+from export.manifest import MANIFEST_NAME, ExportedFile, Lineage
+from export.publish import recover_set, stage_manifest, switch
 from export.schema import TableSpec, connect_readonly, exported_tables, table_spec
 
 POOL_MIN_ROWS = 200_000
@@ -82,23 +83,30 @@ def export_tables(  # noqa: PLR0917 - the positional order is the documented API
     head_hash: str | None = None,
     today: date | None = None,
     *,
+    raw_dir: Path | None = None,
     workers: int | None = None,
     piece_rows: int = PIECE_ROWS,
 ) -> ExportReport:
     """Export every non-internal table of metrics.db as `<table>.csv.gz` plus manifest.json.
 
+    `raw_dir`: the archive, checked before anything is published (see the module doc).
+    `head_hash`: the lineage to record when metrics.db names none (older files, tests).
     `workers`: processes that render pieces (None: one per CPU when the export is large enough
     to gain from it; 0: render in this process). The bytes written do not depend on it.
     `keep_days` ≤ 0 keeps no dated copy. Raises ExportError (nothing published is replaced).
     """
     db_path, out_dir = Path(db_path), Path(out_dir)
-    today = today or date.today()
-    if not db_path.is_file():
-        raise ExportError(f"{db_path} does not exist: run `ghmc project` first, then export.")
-    plans, definitions = _read_plans(db_path, piece_rows)
+    today = today or datetime.now(UTC).date()  # the UTC day, as `daily` (design §5: UTC days)
     targets = [out_dir] + ([Path(onedrive_dir)] if onedrive_dir else [])
     for folder in targets:
         _prepare(folder)
+    _recover_history(out_dir / HISTORY_DIR)
+    if not db_path.is_file():
+        raise ExportError(f"{db_path} does not exist: run `ghmc project` first, then export.")
+    plans, definitions, lineage = _read_plans(db_path, piece_rows)
+    if raw_dir is not None:
+        _check_archive(Path(raw_dir), lineage, targets)
+    head_hash = lineage.head or head_hash
     files = _render_tables(db_path, out_dir, plans, workers)
     manifest_bytes = manifest.build(files, head_hash, definitions)
     names = [f.name for f in files]
@@ -117,7 +125,17 @@ def export_tables(  # noqa: PLR0917 - the positional order is the documented API
     )
 
 
-def _read_plans(db_path: Path, piece_rows: int) -> tuple[list[_Plan], manifest.JSONValue]:
+def _check_archive(raw_dir: Path, lineage: Lineage, targets: list[Path]) -> None:
+    """Refuse (ExportError) unless the archive verifies and holds every head this export builds
+    on: the ones metrics.db was built from and the ones of the sets already published."""
+    heads = [*lineage.heads, *(manifest.published_head(t / MANIFEST_NAME) for t in targets)]
+    try:
+        archive.checked_head(raw_dir, heads)
+    except archive.ArchiveError as exc:
+        raise ExportError(f"export refused, nothing published was replaced: {exc}") from exc
+
+
+def _read_plans(db_path: Path, piece_rows: int) -> tuple[list[_Plan], manifest.JSONValue, Lineage]:
     try:
         conn = connect_readonly(db_path)
         try:
@@ -128,17 +146,19 @@ def _read_plans(db_path: Path, piece_rows: int) -> tuple[list[_Plan], manifest.J
                 rows, pieces = plan_pieces(conn, spec, piece_rows)
                 plans.append(_Plan(spec, rows, pieces))
             definitions = manifest.read_definitions(conn)
+            lineage = manifest.read_lineage(conn)
         finally:
             conn.close()
     except sqlite3.Error as exc:
         raise database_error(db_path, exc) from exc
-    return plans, definitions
+    return plans, definitions, lineage
 
 
 def _prepare(folder: Path) -> None:
+    """Create the folder; finish (or clear) what a killed export left in it."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        remove_temps(folder)
+        recover_set(folder)
     except OSError as exc:
         raise storage_error("prepare", folder, exc) from exc
 
@@ -222,29 +242,16 @@ def _write_table(out_dir: Path, plan: _Plan, index: int, source: PieceSource) ->
 
 
 def _publish_local(out_dir: Path, names: list[str], manifest_bytes: bytes) -> None:
-    """Rename the rendered files into place, the manifest last, then drop stale files."""
-    dest = out_dir / MANIFEST_NAME
-    previous = manifest.listed_names(dest)
+    """Stage the manifest (the rendered files are staged already), then switch the set."""
     try:
-        with open_temp(dest) as fh:
-            fh.write(manifest_bytes)
-        _commit(out_dir, names, previous)
+        stage_manifest(out_dir, manifest_bytes)
+        switch(out_dir, names)
     except OSError as exc:
         raise storage_error("publish into", out_dir, exc) from exc
 
 
-def _commit(folder: Path, names: list[str], previous: list[str]) -> None:
-    for name in names:
-        publish(folder / name)
-    publish(folder / MANIFEST_NAME)
-    fsync_dir(folder)
-    for stale in sorted(set(previous) - set(names)):
-        (folder / stale).unlink(missing_ok=True)
-
-
 def _mirror(out_dir: Path, target: Path, files: list[ExportedFile], manifest_bytes: bytes) -> None:
     """Copy the published export into `target` (e.g. OneDrive) with the same guarantees."""
-    previous = manifest.listed_names(target / MANIFEST_NAME)
     try:
         for f in files:
             copied = copy_to_temp(out_dir / f.name, target / f.name)
@@ -254,11 +261,22 @@ def _mirror(out_dir: Path, target: Path, files: list[ExportedFile], manifest_byt
                     f"copy of {f.name} to {target} does not match its sha256; nothing there was "
                     "replaced: check the disk and run `ghmc export` again."
                 )
-        with open_temp(target / MANIFEST_NAME) as fh:
-            fh.write(manifest_bytes)
-        _commit(target, [f.name for f in files], previous)
+        stage_manifest(target, manifest_bytes)
+        switch(target, [f.name for f in files])
     except OSError as exc:
         raise storage_error("copy the export into", target, exc) from exc
+
+
+def _recover_history(history_root: Path) -> None:
+    """Finish (or clear) what a killed export left in any dated copy, not only today's."""
+    try:
+        days = sorted(d for d in history_root.iterdir() if d.is_dir())
+        for folder in days:
+            recover_set(folder)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise storage_error("prepare", history_root, exc) from exc
 
 
 def _keep_history(
@@ -275,11 +293,10 @@ def _keep_history(
             return None, pruned
         folder = history_root / today.isoformat()
         folder.mkdir(parents=True, exist_ok=True)
-        remove_temps(folder)
         for f in files:
             copy_to_temp(out_dir / f.name, folder / f.name)
-            publish(folder / f.name)
-        write_atomic(folder / MANIFEST_NAME, manifest_bytes)
+        stage_manifest(folder, manifest_bytes)
+        switch(folder, [f.name for f in files])
     except OSError as exc:
         raise storage_error("keep a dated copy in", history_root, exc) from exc
     return folder, pruned

@@ -27,6 +27,7 @@ from export.schema import Column, quote_ident
 MANIFEST_NAME = "manifest.json"
 FORMAT = "ghmc-export 1"
 META_TABLE = "_meta"
+VERSIONS_TABLE = "_table_versions"
 
 JSONValue = Any
 """A value json.dumps accepts."""
@@ -67,10 +68,7 @@ def read_definitions(conn: sqlite3.Connection) -> JSONValue:
     `definition_version`) the result maps name → version; otherwise it is the list of its rows
     (each a column → value object), sorted, so the lineage is kept whatever the layout.
     """
-    found = conn.execute(
-        "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", (META_TABLE,)
-    ).fetchone()
-    if not found:
+    if not _has_table(conn, META_TABLE):
         return None
     cursor = conn.execute(f"SELECT * FROM {quote_ident(META_TABLE)}")
     names = [str(d[0]) for d in cursor.description]
@@ -82,6 +80,52 @@ def read_definitions(conn: sqlite3.Connection) -> JSONValue:
         return {str(r[name_col]): _plain(r[version_col]) for r in sorted(rows, key=_sort_key)}
     records = [{n: _plain(v) for n, v in zip(names, row, strict=True)} for row in rows]
     return sorted(records, key=lambda r: json.dumps(r, sort_keys=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    """What metrics.db says it was built from."""
+
+    head: str | None
+    """`_meta.archive_head`: the archive head every table is current with (None when unknown
+    or when the tables differ, e.g. after a replay of some of them)."""
+    heads: tuple[str, ...]
+    """Every archive head a table of metrics.db was built from (`_table_versions`)."""
+
+
+def _has_table(conn: sqlite3.Connection, name: str, *columns: str) -> bool:
+    """Whether table `name` exists (with these columns)."""
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    if found is None:
+        return False
+    have = {str(r[1]) for r in conn.execute(f"PRAGMA table_info({quote_ident(name)})")}
+    return set(columns) <= have
+
+
+def read_lineage(conn: sqlite3.Connection) -> Lineage:
+    """Return the archive heads metrics.db records (written by `projections.meta`)."""
+    head = None
+    if _has_table(conn, META_TABLE, "key", "value"):
+        row = conn.execute(
+            f"SELECT value FROM {quote_ident(META_TABLE)} WHERE key = 'archive_head'"
+        ).fetchone()
+        head = str(row[0]) if row and row[0] else None
+    heads: set[str] = set()
+    if _has_table(conn, VERSIONS_TABLE, "archive_head"):
+        rows = conn.execute(f"SELECT DISTINCT archive_head FROM {quote_ident(VERSIONS_TABLE)}")
+        heads = {str(r[0]) for r in rows if r[0]}
+    return Lineage(head, tuple(sorted(heads | ({head} if head else set()))))
+
+
+def published_head(manifest_path: Path) -> str | None:
+    """Return the `archive_head` of a published manifest.json (None when absent or unreadable)."""
+    try:
+        head = json.loads(manifest_path.read_bytes()).get("archive_head")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return head if isinstance(head, str) and head else None
 
 
 def _plain(value: object) -> JSONValue:

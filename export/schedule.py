@@ -9,10 +9,12 @@ The task runs `<python> <cli.py> --config <config> daily` every day at HH:MM:
 * MultipleInstancesPolicy IgnoreNew: never two runs at once (ghmc's lock is the second guard);
 * the working directory is the config file's folder (relative paths in config.toml are resolved
   against that folder anyway);
-* output: the action is `cmd.exe /d /c "… daily >> <logs>\\daily-task.log 2>&1"`, so everything
-  ghmc prints (and any crash) lands in the logs folder. That one file is appended to and is not
-  pruned (cmd.exe holds it open during the run); the dated `ghmc-YYYY-MM-DD.log` files beside it
-  are, after `retention.logs_days`.
+* output: the action is `cmd.exe /d /c "(if not exist <logs> mkdir <logs>) & … daily >>
+  <logs>\\daily-task.log 2>&1"`, so everything ghmc prints (and any crash) lands in the logs
+  folder, which the line itself creates first: on a fresh install the redirect would otherwise
+  fail before ghmc runs (the cron line does the same with `mkdir -p`). That one file is
+  appended to and is not pruned (cmd.exe holds it open during the run); the dated
+  `ghmc-YYYY-MM-DD.log` files beside it are, after `retention.logs_days`.
 
 The XML follows the Task Scheduler schema 1.2 (Windows 7 and later) and is written in UTF-16
 with a BOM, the encoding `schtasks /Create /XML` expects.
@@ -29,7 +31,7 @@ from datetime import date, time
 from pathlib import Path, PurePath, PureWindowsPath
 from xml.etree import ElementTree as ET
 
-from export.atomic import write_atomic
+from archive.durable import write_atomic
 from export.errors import ExportError
 
 TASK_NAME = "ghmc-daily"
@@ -73,10 +75,14 @@ def _q(path: PurePath | str) -> str:
 
 def action(spec: TaskSpec) -> tuple[str, str]:
     """Return the task's (command, arguments): a cmd.exe wrapper that appends to the log."""
-    log = PureWindowsPath(spec.logs_dir) / LOG_NAME
+    logs = PureWindowsPath(spec.logs_dir)
     inner = f"{_q(spec.python)} {_q(spec.cli)} --config {_q(spec.config)} daily"
+    mkdir = f"(if not exist {_q(logs)} mkdir {_q(logs)})"
     # cmd /c strips the outermost pair of quotes when the string starts with one.
-    return r"%SystemRoot%\System32\cmd.exe", f'/d /c "{inner} >> {_q(log)} 2>&1"'
+    return (
+        r"%SystemRoot%\System32\cmd.exe",
+        f'/d /c "{mkdir} & {inner} >> {_q(logs / LOG_NAME)} 2>&1"',
+    )
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
@@ -149,7 +155,8 @@ def cron_line(spec: TaskSpec) -> str:
     """Return the crontab line that runs the daily job at the same time (non-Windows)."""
     log = spec.logs_dir / LOG_NAME
     return (
-        f"{spec.at.minute} {spec.at.hour} * * * cd {_sh(spec.workdir)} && "
+        f"{spec.at.minute} {spec.at.hour} * * * mkdir -p {_sh(spec.logs_dir)} && "
+        f"cd {_sh(spec.workdir)} && "
         f"{_sh(spec.python)} {_sh(spec.cli)} --config {_sh(spec.config)} daily "
         f">> {_sh(log)} 2>&1"
     )

@@ -31,11 +31,11 @@ from ingest.errors import (
     PermissionDenied,
     RequestError,
     RetriesExhausted,
-    register_secret,
-    scrub,
 )
 from ingest.ratelimit import Clock, RateLimitState, Sleep
+from ingest.response import HttpResponse
 from ingest.retry import RetryPolicy, Verdict, classify
+from ingest.secrets import register_secret, scrub
 
 try:
     from importlib.metadata import PackageNotFoundError, version
@@ -69,25 +69,6 @@ def origin(url: str) -> tuple[str, str]:
     """(scheme, netloc) of a URL, lower-cased."""
     parts = urlsplit(url)
     return parts.scheme.lower(), parts.netloc.lower()
-
-
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
-    """One answer, as archived: body exactly as received."""
-
-    url: str
-    status: int
-    headers: dict[str, str]
-    body: bytes | None
-    elapsed_ms: int
-    request_headers: dict[str, str]
-    fetched_at: str
-
-    def json(self) -> Any:
-        """The body parsed as JSON (None when empty)."""
-        if not self.body:
-            return None
-        return orjson.loads(self.body)
 
 
 @dataclass

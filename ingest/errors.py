@@ -13,37 +13,14 @@ IngestError                     base of everything ingest raises
 Interrupted (BaseException)     Ctrl-C: enterprise threads stop before their next request
 ```
 
-Messages never contain a token: `scrub` removes every registered secret from any text before it is
-put in an exception, a log line or an event.
+Messages never contain a token: `scrub` (ingest.secrets) removes every rendering of every
+registered secret from any text before it is put in an exception, a log line or an event.
 """
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ingest.client import HttpResponse
-
-_SECRETS: set[str] = set()
-_SECRETS_LOCK = threading.Lock()
-
-
-def register_secret(secret: str) -> None:
-    """Remember a secret so that `scrub` removes it from every message."""
-    if secret:
-        with _SECRETS_LOCK:
-            _SECRETS.add(secret)
-
-
-def scrub(text: str) -> str:
-    """Return `text` with every registered secret replaced by `***`."""
-    with _SECRETS_LOCK:
-        secrets = sorted(_SECRETS, key=len, reverse=True)
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, "***")
-    return text
+from ingest.response import HttpResponse
+from ingest.secrets import scrub
 
 
 class Interrupted(BaseException):

@@ -18,10 +18,11 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 import orjson
 
 from archive import ArchiveWriter, Event
-from ingest.client import Downloader, GitHubClient, HttpResponse, utc_stamp
+from ingest.client import Downloader, GitHubClient, utc_stamp
 from ingest.errors import Interrupted, RequestError
 from ingest.paginate import next_url
 from ingest.plan import EtagEntry, PlanIndex
+from ingest.response import HttpResponse
 from ingest.summaries import EMPTY, Summary, summarize
 
 RefsHook = Callable[[Summary, str | None], dict[str, Any]]

@@ -38,12 +38,13 @@ from ingest.collectors import releases as releases_c
 from ingest.collectors import repos as repos_c
 from ingest.collectors import workflow_runs as runs_c
 from ingest.context import Ctx, ProgressHook
-from ingest.errors import AuthFailed, CollectionFailed, Interrupted, PartialCollection, scrub
+from ingest.errors import AuthFailed, CollectionFailed, Interrupted, PartialCollection
 from ingest.fetch import Fetcher, Recorder, RunStats
 from ingest.plan import PlanIndex, load_index
 from ingest.progress import no_progress
 from ingest.ratelimit import Clock, Sleep
 from ingest.retry import RetryPolicy
+from ingest.secrets import scrub
 
 log = logging.getLogger("ghmc.ingest")
 
@@ -175,6 +176,7 @@ def run_ingest(
     if unknown:
         raise ValueError(f"unknown family {sorted(unknown)[0]!r} (known: {', '.join(FAMILIES)})")
     teardown = logs.setup(cfg.logs_dir, keep_days=cfg.retention.logs_days, now=clock())
+    cancel = threading.Event()
     try:
         with ArchiveWriter.open(cfg.raw_dir) as writer:
             indexes = {ent.id: load_index(cfg.raw_dir, ent.id) for ent in ents}
@@ -184,10 +186,11 @@ def run_ingest(
                 threading.Lock(),
                 fams,
                 clock,
-                sleep,
+                interruptible(sleep, cancel),
                 policy or RetryPolicy(),
                 progress or no_progress,
                 session_factory,
+                cancel,
             )
             with ThreadPoolExecutor(
                 max_workers=max(1, len(ents)), thread_name_prefix="ingest"
@@ -203,6 +206,21 @@ def run_ingest(
         return IngestResult(runs)
     finally:
         teardown()
+
+
+def interruptible(sleep: Sleep, cancel: threading.Event) -> Sleep:
+    """Wrap `sleep` so that a cancelled run (Ctrl-C, SIGTERM) stops waiting at once and raises
+    Interrupted: a rate-limit wait can last until the hourly reset."""
+
+    def wait(seconds: float) -> None:
+        if sleep is time.sleep:
+            cancel.wait(max(0.0, seconds))
+        else:  # an injected (virtual) clock's sleep
+            sleep(seconds)
+        if cancel.is_set():
+            raise Interrupted
+
+    return wait
 
 
 def _clients(env: _Env, ent: EnterpriseConfig) -> tuple[GitHubClient, GitHubClient, Downloader]:

@@ -57,6 +57,9 @@ class StepOutcome:
         return self.error is None
 
 
+STEP_NAMES = ("ingest", "project", "export", "backup", "cleanup")
+"""The steps of the daily job, in the order they run."""
+
 OnStep = Callable[[StepOutcome], None]
 """Called with each step's outcome as soon as the step ends."""
 
@@ -140,7 +143,7 @@ def _export(job: _Job, _notes: list[str]) -> str:
         cfg.export.dir,
         cfg.export.onedrive_dir,
         cfg.export.keep_days,
-        head_hash=archive.head_hash(cfg.raw_dir),
+        raw_dir=cfg.raw_dir,  # checked before publishing; lineage from metrics.db
         today=job.day,
     )
     where = f" and {rep.onedrive_dir}" if rep.onedrive_dir else ""

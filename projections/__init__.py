@@ -12,11 +12,12 @@ Both accept keyword-only `source=` (any `EventSource`; default: the archive in r
 
 from __future__ import annotations
 
-from projections.api import ProjectionError, ProjectReport, project, replay
-from projections.families import definition_versions
+from projections.api import ProjectionError, ProjectReport, ReplayOptionError, project, replay
+from projections.engine import window
+from projections.engine.source import ArchiveSource, EventSource, ListSource
+from projections.engine.versions import definition_versions
 from projections.schema import TABLES
 from projections.settings import Settings
-from projections.source import ArchiveSource, EventSource, ListSource
 
 __all__ = [
     "TABLES",
@@ -25,8 +26,10 @@ __all__ = [
     "ListSource",
     "ProjectReport",
     "ProjectionError",
+    "ReplayOptionError",
     "Settings",
     "definition_versions",
     "project",
     "replay",
+    "window",
 ]

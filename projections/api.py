@@ -4,7 +4,7 @@ Each table's state in metrics.db (`meta.TableState`) is the definition version t
 archive head its rows are current with, and `kept_before`: a day before which rows were kept by a
 replay under an older definition (None: every row follows the recorded definition).
 
-project, per table (design §5, issue 5 point 4):
+project, per table (design §5):
 - no such table, or its definition version changed → rebuilt from the whole archive (any kept rows
   are dropped: a definition change without a replay means "recompute history too");
 - archive head moved (or unknown) → brought up to the head: recomputed from the whole archive —
@@ -38,19 +38,24 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from projections import meta, window
-from projections.engine import store
+from projections.engine import meta, store, window
 from projections.engine.build import Progress, compute, no_cycle_gc
+from projections.engine.ordered import Ordered
+from projections.engine.registry import Rows
 from projections.engine.side import SideProcessError, copy_table, side_process, side_tables
-from projections.families import Rows, definition_versions
-from projections.ordered import Ordered
+from projections.engine.source import ArchiveSource, EventSource
+from projections.engine.versions import definition_versions
 from projections.schema import TABLES
 from projections.settings import Settings
-from projections.source import ArchiveSource, EventSource
 
 
 class ProjectionError(Exception):
     """A projection could not be built; metrics.db was left as it was."""
+
+
+class ReplayOptionError(ValueError):
+    """`replay` was asked for something that is not a date or not a table (bad usage, exit 2);
+    any other error of the rebuild is not a usage error."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +142,9 @@ def project(
     """Bring metrics.db up to date with the archive in raw_dir (see module docstring)."""
     started = time.perf_counter()
     say = progress or _stderr
-    src = source if source is not None else ArchiveSource(Path(raw_dir))
     db_path = Path(db_path)
+    store.remove_leftovers(db_path)  # a killed build's temporary files, also when up to date
+    src = source if source is not None else ArchiveSource(Path(raw_dir), db_path)
     versions = definition_versions(settings)
     head = src.head()
     states = meta.read_state(db_path)
@@ -267,14 +273,14 @@ def replay(
     """Recompute `tables` (default: all) in the window from from_day; older rows stay untouched."""
     started = time.perf_counter()
     if not _DAY.fullmatch(from_day):
-        raise ValueError(f"--from must be a date YYYY-MM-DD, not {from_day!r}")
+        raise ReplayOptionError(f"--from must be a date YYYY-MM-DD, not {from_day!r}")
     names = tuple(sorted(set(tables or TABLES)))
     unknown = [t for t in names if t not in TABLES]
     if unknown:
-        raise ValueError(f"unknown table {unknown[0]!r}; known: {', '.join(sorted(TABLES))}")
+        raise ReplayOptionError(f"unknown table {unknown[0]!r}; known: {', '.join(sorted(TABLES))}")
     say = progress or _stderr
-    src = source if source is not None else ArchiveSource(Path(raw_dir))
     db_path = Path(db_path)
+    src = source if source is not None else ArchiveSource(Path(raw_dir), db_path)
     versions, head = definition_versions(settings), src.head()
     states = meta.read_state(db_path) or {}
     existing = store.existing_tables(db_path) if db_path.exists() else set()

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,30 +16,13 @@ from sim.config import Clock
 from sim.downloads import ReportFiles, Signer
 from sim.messages import Reply, Request, error, not_found
 from sim.ratelimit import Bucket, RateLimiter
+from sim.routes import ROUTES
+from sim.routing import Route
 from sim.state import State
 from sim.tokens import Token, Tokens
 from sim.versions import DEFAULT_VERSION, SUPPORTED, apply_version
 
-Handler = Callable[["App", Request, dict[str, str]], Reply]
 RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
-
-
-@dataclass(frozen=True)
-class Route:
-    """A GET route: path pattern, handler, and the classic scopes it accepts."""
-
-    pattern: re.Pattern[str]
-    handler: Handler
-    scopes: tuple[str, ...]
-    charged: bool = True
-
-
-def route(
-    path: str, handler: Handler, scopes: tuple[str, ...] = (), *, charged: bool = True
-) -> Route:
-    """Compile `/repos/{owner}/{repo}` into a Route."""
-    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
-    return Route(re.compile(f"^{regex}$"), handler, scopes, charged)
 
 
 @dataclass
@@ -66,8 +47,6 @@ class App:
         files: ReportFiles,
         signer: Signer,
     ) -> None:
-        from sim.routes import ROUTES  # noqa: PLC0415 - the routes import App for typing
-
         self.files = files
         self.signer = signer
         self.state = state

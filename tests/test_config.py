@@ -89,7 +89,7 @@ def test_bad_config_is_exit_2_naming_the_key(tmp_path: Path, text: str, key: str
     assert "Traceback" not in result.stderr
 
 
-def test_missing_token_variable_is_exit_2(tmp_path: Path) -> None:
+def test_missing_env_prefixiable_is_exit_2(tmp_path: Path) -> None:
     """An unset token variable is reported by name (not value) before any request."""
     result = _run_check(_write(tmp_path, GOOD), env_token=None)
     assert result.returncode == 2

@@ -20,6 +20,7 @@ from archive.lock import read_holder
 from jobs.daily import StepOutcome, raw_cutoff, run_daily
 from jobs.demo import DemoClock
 from sim import SimConfig, Simulator
+from testkit.simconfig import write_sim_config
 
 ROOT = Path(__file__).resolve().parent.parent
 D0 = date(2026, 11, 2)  # a Monday: no weekly dump unless a test asks for a Sunday
@@ -27,20 +28,9 @@ D0 = date(2026, 11, 2)  # a Monday: no weekly dump unless a test asks for a Sund
 
 def write_config(sim: Simulator, folder: Path, extra: str = "") -> Path:
     """A config for every simulated enterprise, with a short backfill to keep runs quick."""
-    parts = ['data_dir = "data"', "history_days = 2", ""]
-    for index, slug in enumerate(sim.enterprises):
-        orgs = ", ".join(f'"{o}"' for o in sim.orgs(slug))
-        parts += [
-            "[[enterprises]]",
-            f'id = "{slug}"',
-            f'api_url = "{sim.base_url}"',
-            f'token_env = "GHMC_DAILY_TEST_{index}"',
-            f"orgs = [{orgs}]",
-            "",
-        ]
-    path = folder / "config.toml"
-    path.write_text("\n".join(parts) + extra, encoding="utf-8")
-    return path
+    return write_sim_config(
+        sim, folder, env_prefix="GHMC_DAILY_TEST_", history_days=2, extra=extra
+    )[0]
 
 
 def token_env(sim: Simulator) -> dict[str, str]:

@@ -24,6 +24,8 @@ import sim.server
 from ingest import run_ingest
 from sim import SimConfig, Simulator
 from sim.truth import ChangeTruth, DeploymentTruth, DoraIncidentTruth, PullTruth, SeatTruth
+from testkit.clocks import VirtualClock
+from testkit.simconfig import write_sim_config
 
 # The simulator's handler writes headers and body separately; with Nagle on, every answer waits
 # for the client's delayed ACK (~40 ms). Until sim/ sets this itself, switch Nagle off here.
@@ -35,24 +37,6 @@ FIRST_TODAY = dt.date(2026, 9, 1)  # the world starts 30 days earlier (scale sma
 GROWN_DAYS = 60  # simulated days before ghmc's first run: ~3 months of history in the backfill
 DAILY_RUNS = 2  # then the daily job on the following days
 HISTORY_DAYS = 120  # first-run backfill reaches back before the world's first day
-
-
-class VirtualClock:
-    """Epoch seconds that move only when ingest sleeps or the test moves to the next day."""
-
-    def __init__(self, day: dt.date) -> None:
-        self.now = 0.0
-        self.set_day(day)
-
-    def set_day(self, day: dt.date) -> None:
-        """08:00 UTC of `day` (the daily job's time)."""
-        self.now = dt.datetime(day.year, day.month, day.day, 8, tzinfo=dt.UTC).timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += max(0.0, seconds)
 
 
 @dataclass
@@ -78,28 +62,16 @@ class Run:
 
 
 def _write_config(s: Simulator, root: Path, env: pytest.MonkeyPatch) -> config_mod.Config:
-    lines = [
-        f'data_dir = "{root / "data"}"',
-        f"history_days = {HISTORY_DAYS}",
-        "",
-        "[billing]",
-        "per_user = true",
-        "",
-    ]
-    for i, slug in enumerate(s.enterprises):
-        var = f"GHMC_E2E_TOKEN_{i}"
-        env.setenv(var, s.token(slug))
-        orgs = ", ".join(f'"{o}"' for o in s.orgs(slug))
-        lines += [
-            "[[enterprises]]",
-            f'id = "{slug}"',
-            f'api_url = "{s.base_url}"',
-            f'token_env = "{var}"',
-            f"orgs = [{orgs}]",
-            "",
-        ]
-    path = root / "config.toml"
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path, tokens = write_sim_config(
+        s,
+        root,
+        env_prefix="GHMC_E2E_TOKEN_",
+        history_days=HISTORY_DAYS,
+        data_dir=root / "data",
+        extra="[billing]\nper_user = true\n",
+    )
+    for var, value in tokens.items():
+        env.setenv(var, value)
     return config_mod.load(path)
 
 
@@ -107,7 +79,7 @@ def _write_config(s: Simulator, root: Path, env: pytest.MonkeyPatch) -> config_m
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     """Grow the world, ingest it (backfill, then daily runs), project once."""
     root = tmp_path_factory.mktemp("e2e")
-    clock = VirtualClock(FIRST_TODAY)
+    clock = VirtualClock.on_day(FIRST_TODAY)
     simulator = Simulator(SimConfig(seed=3, today=FIRST_TODAY, scale="small", clock=clock))
     seats: dict[tuple[str, str], list[SeatTruth]] = {}
     run_days = []

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
-import json
 import os
 import sqlite3
+import stat
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from export import BackupVerifyError, backup, cleanup
+import archive
+from export import BackupVerifyError, ExportError, backup, cleanup
 from export.backup import table_counts
 
 TODAY = date(2026, 11, 29)
@@ -45,19 +45,19 @@ def make_db(path: Path) -> Path:
 
 
 def make_raw(raw: Path) -> list[Path]:
-    """Build an archive-shaped folder: FORMAT, MANIFEST, two sealed and one open segment."""
-    seg_dir = raw / "kind=repo.pulls" / "2026" / "11"
-    seg_dir.mkdir(parents=True)
-    (raw / "FORMAT").write_bytes(b"ghmc archive format 1\n")
-    sealed = []
-    lines = []
-    for first, last in ((1, 5), (6, 9)):
-        seg = seg_dir / f"{first:012d}-{last:012d}.ndjson.zst"
-        seg.write_bytes(os.urandom(100) + bytes([first]))
-        sealed.append(seg)
-        sha = hashlib.sha256(seg.read_bytes()).hexdigest()
-        lines.append(json.dumps({"path": seg.relative_to(raw).as_posix(), "sha256": sha}))
-    (raw / "MANIFEST.ndjson").write_text("\n".join(lines) + "\n")
+    """Build an archive with the archive's writer: two sealed segments and one open segment."""
+    with archive.ArchiveWriter.open(raw, segment_bytes=200) as writer:
+        for i in range(2):
+            writer.append(
+                kind="repo.pulls",
+                run_id="r",
+                fetched_at=f"2026-11-25T08:00:0{i}.000000Z",
+                request={"method": "GET"},
+                response={"status": 200},
+                body=os.urandom(300),
+            )
+    sealed = sorted(raw.rglob("*.ndjson.zst"))
+    seg_dir = sealed[0].parent
     (seg_dir / f"{10:012d}.ndjson.zst.open").write_bytes(b"half")
     return sealed
 
@@ -119,10 +119,41 @@ def test_raw_mirror_refuses_segment_not_matching_manifest(tmp_path: Path) -> Non
     db = make_db(tmp_path / "metrics.db")
     raw = tmp_path / "raw"
     sealed = make_raw(raw)
-    sealed[0].write_bytes(b"tampered")
+    sealed[0].chmod(stat.S_IRUSR | stat.S_IWUSR)
+    data = bytearray(sealed[0].read_bytes())
+    data[-5] ^= 1  # same size: only the hash tells
+    sealed[0].write_bytes(bytes(data))
     with pytest.raises(BackupVerifyError, match="sha256"):
         backup(db, raw, tmp_path / "bk", today=TODAY)
     assert not (tmp_path / "bk" / "raw" / sealed[0].relative_to(raw)).exists()
+
+
+def test_raw_mirror_refuses_an_emptied_manifest(tmp_path: Path) -> None:
+    """An archive whose manifest was emptied is not mirrored: the mirror keeps its good copy."""
+    db = make_db(tmp_path / "metrics.db")
+    raw = tmp_path / "raw"
+    make_raw(raw)
+    backup(db, raw, tmp_path / "bk", today=TODAY)
+    good = (tmp_path / "bk" / "raw" / "MANIFEST.ndjson").read_bytes()
+    (raw / "MANIFEST.ndjson").write_bytes(b"")
+    with pytest.raises(ExportError, match="not in the manifest"):
+        backup(db, raw, tmp_path / "bk", today=TODAY)
+    assert (tmp_path / "bk" / "raw" / "MANIFEST.ndjson").read_bytes() == good
+
+
+def test_raw_mirror_refuses_a_rewritten_manifest(tmp_path: Path) -> None:
+    """A live manifest that does not extend the mirrored one (rewritten history) is refused."""
+    db = make_db(tmp_path / "metrics.db")
+    raw = tmp_path / "raw"
+    make_raw(raw)
+    backup(db, raw, tmp_path / "bk", today=TODAY)
+    mirrored = tmp_path / "bk" / "raw" / "MANIFEST.ndjson"
+    first_line = mirrored.read_bytes().splitlines(keepends=True)[0]
+    mirrored.write_bytes(mirrored.read_bytes() + first_line)  # the live one lacks this line
+    good = mirrored.read_bytes()
+    with pytest.raises(BackupVerifyError, match="append-only"):
+        backup(db, raw, tmp_path / "bk", today=TODAY)
+    assert mirrored.read_bytes() == good
 
 
 def test_retention_prunes_old_backups(tmp_path: Path) -> None:
@@ -157,3 +188,39 @@ def test_cleanup_removes_old_export_copies_only(tmp_path: Path) -> None:
     assert (export_dir / "history" / "2026-09-01").exists()
     assert (export_dir / "copilot_seats.csv.gz").exists()
     assert (export_dir / "history" / "not-a-date").exists()
+
+
+def test_failed_backup_copy_does_not_blame_metrics_db(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backup that cannot be written (a full disk) says so, and does not advise rebuilding
+    metrics.db."""
+    db = make_db(tmp_path / "metrics.db")
+    real = sqlite3.connect
+
+    def full_disk(target: object, *args: object, **kwargs: object) -> sqlite3.Connection:
+        if ".ghmc-tmp-" in str(target):
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(target, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite3, "connect", full_disk)
+    with pytest.raises(ExportError) as failed:
+        backup(db, tmp_path / "raw", tmp_path / "bk", today=TODAY)
+    assert "metrics.db is unchanged" in str(failed.value)
+    assert "ghmc project" not in str(failed.value)
+
+
+def test_torn_manifest_tail_is_not_mirrored(tmp_path: Path) -> None:
+    """A torn last manifest line (a crash while sealing) stays out of the mirror, so the backup
+    after the next run's recovery still extends it."""
+    db = make_db(tmp_path / "metrics.db")
+    raw = tmp_path / "raw"
+    make_raw(raw)
+    manifest = raw / "MANIFEST.ndjson"
+    whole = manifest.read_bytes()
+    manifest.write_bytes(whole + b'{"n": 2, "pa')
+    backup(db, raw, tmp_path / "bk", today=TODAY)
+    assert (tmp_path / "bk" / "raw" / "MANIFEST.ndjson").read_bytes() == whole
+    archive.repair_archive(raw)
+    assert manifest.read_bytes() == whole
+    backup(db, raw, tmp_path / "bk", today=TODAY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import time
@@ -56,8 +57,10 @@ def test_task_action_runs_daily_and_logs() -> None:
     assert _text(root, "t:Actions/t:Exec/t:Command").lower().endswith("cmd.exe")
     args = _text(root, "t:Actions/t:Exec/t:Arguments")
     expected = f'"{SPEC.python}" "{SPEC.cli}" --config "{SPEC.config}" daily'
-    assert args.startswith(f'/d /c "{expected} >> ')
-    log = PureWindowsPath(SPEC.logs_dir) / "daily-task.log"
+    logs = PureWindowsPath(SPEC.logs_dir)
+    mkdir = f'(if not exist "{logs}" mkdir "{logs}")'
+    assert args.startswith(f'/d /c "{mkdir} & {expected} >> ')
+    log = logs / "daily-task.log"
     assert args.endswith(f'"{log}" 2>&1"')
 
 
@@ -86,7 +89,9 @@ def test_cron_line_runs_daily_at_the_time() -> None:
         at=time(8, 5),
     )
     line = cron_line(spec)
-    assert line.startswith("5 8 * * * cd '/g' && '/usr/bin/python3' '/g/cli.py' --config")
+    assert line.startswith(
+        "5 8 * * * mkdir -p '/g/data/logs' && cd '/g' && '/usr/bin/python3' '/g/cli.py' --config"
+    )
     assert line.endswith(">> '/g/data/logs/daily-task.log' 2>&1")
 
 
@@ -112,3 +117,35 @@ def test_install_failure_says_what_to_do(tmp_path: Path) -> None:
 
     with pytest.raises(ExportError, match=r"Access is denied.*Import Task"):
         install(SPEC, tmp_path / "t.xml", runner)
+
+
+def test_printed_cron_line_works_on_a_fresh_install(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The line `schedule` prints runs in a folder with no data/ yet: it creates data/logs and
+    the job's output lands in daily-task.log (the command is a stub standing in for python)."""
+    from cli import main
+
+    home = tmp_path / "fresh install"
+    home.mkdir()
+    config = home / "config.toml"
+    config.write_text(
+        '[[enterprises]]\nid = "e"\ntoken_env = "T"\norgs = ["o"]\n', encoding="utf-8"
+    )
+    with pytest.raises(SystemExit) as done:
+        main(["--config", str(config), "schedule", "--time", "06:15"])
+    line = capsys.readouterr().out.strip()
+    assert done.value.code == 0
+    assert not (home / "data").exists()
+    fields = line.split(" ", 5)
+    assert fields[:5] == ["15", "6", "*", "*", "*"]
+    stub = tmp_path / "stub-python"
+    stub.write_text('#!/bin/sh\necho "stub ran in $(pwd) with: $*"\n', encoding="utf-8")
+    stub.chmod(0o755)
+    shell = fields[5].replace(f"'{sys.executable}'", f"'{stub}'", 1)
+    assert shell != fields[5]
+    ran = subprocess.run(["/bin/sh", "-c", shell], capture_output=True, text=True, check=False)
+    assert (ran.returncode, ran.stderr) == (0, "")
+    log = (home / "data" / "logs" / "daily-task.log").read_text(encoding="utf-8")
+    assert log.startswith(f"stub ran in {home} with: ")
+    assert log.rstrip().endswith(f"--config {config} daily")

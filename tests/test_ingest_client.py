@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 import requests
-from test_ingest_fakes import API, TOKEN, Answer, FakeGitHub, VirtualClock
+from test_ingest_fakes import API, TOKEN, Answer, FakeGitHub
 
 from ingest.client import Downloader, GitHubClient, credential_id
 from ingest.errors import AuthFailed, LinkExpired, PermissionDenied, RetriesExhausted
 from ingest.paginate import next_url, parse_link
 from ingest.retry import RetryPolicy
+from testkit.clocks import VirtualClock
 
 ENDPOINT = "/repos/{owner}/{repo}/pulls"
 

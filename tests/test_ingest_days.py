@@ -16,7 +16,6 @@ from typing import Any
 
 import orjson
 import pytest
-from test_ingest_fakes import VirtualClock
 from test_ingest_sim import archive_items, day_start, start_sim, write_config
 
 import config as config_mod
@@ -24,6 +23,7 @@ import ingest
 from archive import Event, kinds, read_events, verify_archive
 from cli import main
 from sim import Simulator
+from testkit.clocks import VirtualClock
 
 SIM_DAY = date(2026, 11, 25)
 HISTORY_DAYS = 10

@@ -1,4 +1,4 @@
-"""Fakes for ingest tests: a requests transport playing GitHub (no sockets), a virtual clock."""
+"""Fakes for ingest tests: a requests transport playing GitHub (no sockets)."""
 
 from __future__ import annotations
 
@@ -15,23 +15,10 @@ import requests
 from requests.adapters import BaseAdapter
 from urllib3.response import HTTPResponse
 
+from testkit.clocks import VirtualClock
+
 TOKEN = "ghp_FAKEtokenVALUE0123456789abcdefSECRET"
 API = "https://api.example.test"
-
-
-class VirtualClock:
-    """A clock that only moves when something sleeps."""
-
-    def __init__(self, start: float = 1_795_600_000.0) -> None:
-        self.now = start
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += max(0.0, seconds)
 
 
 @dataclass

@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_ingest_fakes import TOKEN, FakeGitHub, VirtualClock, paged
+from test_ingest_fakes import TOKEN, FakeGitHub, paged
 from test_ingest_run import make_config
 
 import config as config_mod
 from archive import kinds, read_events
 from ingest import run_ingest
 from ingest.plan import load_index
+from testkit.clocks import VirtualClock
 
 START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC).timestamp()
 EVENTS_PATH = "/repos/web/app/issues/events"

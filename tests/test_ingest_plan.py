@@ -13,8 +13,9 @@ from ingest import logs
 from ingest.collectors.days import days_to_fetch
 from ingest.collectors.repos import selected
 from ingest.collectors.workflow_runs import created_filter
-from ingest.errors import IngestError, register_secret, scrub
+from ingest.errors import IngestError
 from ingest.progress import Progress
+from ingest.secrets import register_secret, scrub
 
 TODAY = date(2026, 11, 25)
 

@@ -9,12 +9,13 @@ from typing import Any
 
 import orjson
 import pytest
-from test_ingest_fakes import API, TOKEN, Answer, FakeGitHub, VirtualClock, paged
+from test_ingest_fakes import API, TOKEN, Answer, FakeGitHub, paged
 
 import config as config_mod
 from archive import kinds, read_events, verify_archive
 from ingest import list_runs, run_ingest
 from ingest.errors import CollectionFailed, PartialCollection
+from testkit.clocks import VirtualClock
 
 START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC).timestamp()
 

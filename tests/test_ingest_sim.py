@@ -16,12 +16,13 @@ from typing import Any
 
 import orjson
 import pytest
-from test_ingest_fakes import VirtualClock
 
 import config as config_mod
 from archive import RunLock, kinds, read_events, verify_archive
 from ingest import list_runs, run_ingest
 from sim import FaultConfig, SimConfig, Simulator
+from testkit.clocks import VirtualClock
+from testkit.simconfig import write_sim_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SIM_DAY = date(2026, 11, 25)
@@ -41,23 +42,14 @@ def write_config(
     sim: Simulator, tmp_path: Path, *, history_days: int = 10, tokens: dict[str, str] | None = None
 ) -> tuple[config_mod.Config, Path, dict[str, str]]:
     """Write config.toml for every simulated enterprise; return it, its path and the env."""
-    env: dict[str, str] = {}
-    lines = [f'data_dir = "{tmp_path / "data"}"', f"history_days = {history_days}", ""]
-    for i, slug in enumerate(sim.enterprises):
-        var = f"GHMC_SIMTEST_TOKEN_{i}"
-        env[var] = (tokens or {}).get(slug) or sim.token(slug)
-        orgs = ", ".join(f'"{o}"' for o in sim.orgs(slug))
-        lines += [
-            "[[enterprises]]",
-            f'id = "{slug}"',
-            f'api_url = "{sim.base_url}"',
-            f'token_env = "{var}"',
-            f"orgs = [{orgs}]",
-            "",
-        ]
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    path = tmp_path / "config.toml"
-    path.write_text("\n".join(lines))
+    path, env = write_sim_config(
+        sim,
+        tmp_path,
+        env_prefix="GHMC_SIMTEST_TOKEN_",
+        history_days=history_days,
+        data_dir=tmp_path / "data",
+        tokens=tokens,
+    )
     os.environ.update(env)
     return config_mod.load(path), path, env
 

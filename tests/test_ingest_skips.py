@@ -10,14 +10,14 @@ from typing import Any
 
 import orjson
 from test_ingest_days import check_against_truth
-from test_ingest_fakes import VirtualClock
 from test_ingest_sim import day_start, ingest, start_sim, write_config
 
 from archive import kinds, read_events
 from ingest.collectors import commits, deployments
 from ingest.plan import PlanIndex
 from sim import Simulator
-from sim.testing import fetch_all
+from testkit.clocks import VirtualClock
+from testkit.simclient import fetch_all
 
 SIM_DAY = date(2026, 11, 25)
 STATUSES = re.compile(r"^/repos/([^/]+/[^/]+)/deployments/(\d+)/statuses$")

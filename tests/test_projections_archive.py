@@ -10,36 +10,12 @@ from pathlib import Path
 import pytest
 
 import archive
-from archive.envelope import Event
-from projections import ProjectionError, Settings, fakes, project, replay
+from projections import ProjectionError, Settings, project, replay
+from testkit import fakes
+from testkit.archive import write_archive
 from tests.projections_support import build, dump, quiet
 
 EVENTS = fakes.scenario(random.Random(11), days=4)
-
-
-def write_archive(events: list[Event], raw: Path, segment_bytes: int) -> None:
-    """Append `events` (in list order) through ArchiveWriter, remapping ids named in refs."""
-    ids: dict[str, str] = {}
-    with archive.ArchiveWriter.open(raw, segment_bytes=segment_bytes) as w:
-        for ev in events:
-            refs = {
-                k: ids.get(v, v) if k in ("not_modified_of", "report_event_id") else v
-                for k, v in ev.refs.items()
-            }
-            new = w.append(
-                kind=ev.kind,
-                run_id=ev.run_id,
-                fetched_at=ev.fetched_at,
-                enterprise_id=ev.enterprise_id,
-                org=ev.org,
-                repo=ev.repo,
-                request=ev.request,
-                response=ev.response,
-                body=ev.body_bytes(),
-                refs=refs,
-                error=ev.error,
-            )
-            ids[ev.event_id] = new.event_id
 
 
 @pytest.mark.parametrize("segment_bytes", [2_000, 64_000, 16_000_000])

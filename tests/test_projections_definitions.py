@@ -9,8 +9,11 @@ import orjson
 import pytest
 
 from archive import kinds
-from projections import Settings, dora, dora_levels, stats
-from projections.fakes import (
+from projections import Settings
+from projections.definitions.dora import levels as dora_levels
+from projections.definitions.dora import repo as dora
+from projections.definitions.shared import stats
+from testkit.fakes import (
     LogBuilder,
     add_report,
     aggregate_record,

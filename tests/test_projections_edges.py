@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from archive import kinds
-from projections import schema
-from projections.fakes import LogBuilder, add_report, commit_body, ndjson, pull_body, repo_record
+from projections.definitions.copilot import schema
+from testkit.fakes import LogBuilder, add_report, commit_body, ndjson, pull_body, repo_record
 from tests.test_projections_definitions import OWNER, REPO, add_deploy, add_pull, h, table
 
 DAY = "2026-03-01"

@@ -10,15 +10,8 @@ from pathlib import Path
 import pytest
 
 from archive.envelope import Event
-from projections import (
-    ListSource,
-    ProjectionError,
-    Settings,
-    definition_versions,
-    fakes,
-    project,
-    replay,
-)
+from projections import ListSource, ProjectionError, Settings, definition_versions, project, replay
+from testkit import fakes
 from tests.projections_support import build, do_replay, dump, quiet
 
 EVENTS = fakes.scenario(random.Random(3), days=5)

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projections import fakes
+from testkit import fakes
 from tests.projections_support import build, do_replay, dump, rows_from
 
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)

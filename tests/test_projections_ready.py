@@ -8,8 +8,8 @@ from pathlib import Path
 import orjson
 
 from archive import kinds
-from projections import fakes
-from projections.fakes import LogBuilder, issue_event_body
+from testkit import fakes
+from testkit.fakes import LogBuilder, issue_event_body
 from tests.projections_support import build, dump
 from tests.test_projections_definitions import OWNER, REPO, add_pull, h, table
 

@@ -7,16 +7,10 @@ import json
 from typing import Any
 
 from sim import SimConfig, Simulator
-from sim.testing import fetch, fetch_all
+from testkit.clocks import VirtualClock
+from testkit.simclient import fetch, fetch_all
 
 TODAY = dt.date(2026, 11, 25)
-
-
-class FixedClock:
-    """Always the same instant, so signed links are reproducible."""
-
-    def __call__(self) -> float:
-        return 1_795_600_000.0
 
 
 def _paths(sim: Simulator) -> list[str]:
@@ -54,7 +48,8 @@ def _bodies(sim: Simulator) -> list[bytes]:
 
 def test_same_seed_same_day_gives_identical_bytes() -> None:
     """Two simulators with the same configuration answer byte for byte the same (ports aside)."""
-    config = SimConfig(seed=11, today=TODAY, clock=FixedClock())
+    clock = VirtualClock()  # never moved, so signed links are reproducible
+    config = SimConfig(seed=11, today=TODAY, clock=clock)
     with Simulator(config) as a, Simulator(config) as b:
         assert _bodies(a) == _bodies(b)
         assert a.token(a.enterprises[0]) == b.token(b.enterprises[0])

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from sim import FaultConfig, SimConfig, Simulator
-from sim.testing import fetch
+from testkit.simclient import fetch
 
 
 @pytest.fixture(scope="module")

@@ -10,21 +10,12 @@ import pytest
 
 from sim import SimConfig, Simulator
 from sim.routes import delivery as delivery_routes
-from sim.testing import fetch, fetch_all
+from testkit.clocks import VirtualClock
+from testkit.simclient import fetch, fetch_all
 
 LINK_PART = re.compile(
     r'^<http://localhost:\d+/repositories/\d+/pulls\?[^>]*page=\d+>; rel="(next|last|prev|first)"$'
 )
-
-
-class VirtualClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, t: float = 1_795_600_000.0) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @pytest.fixture(scope="module")
@@ -103,10 +94,10 @@ def test_exhausted_budget_answers_403_with_reset_headers() -> None:
         assert [r.status for r in replies] == [200, 200, 200, 403]
         blocked = replies[-1]
         assert blocked.headers["x-ratelimit-remaining"] == "0"
-        assert blocked.headers["x-ratelimit-reset"] == str(int(clock.t) + 600)
+        assert blocked.headers["x-ratelimit-reset"] == str(int(clock.now) + 600)
         assert blocked.json()["message"].startswith("API rate limit exceeded for user ID")
         assert fetch(f"{s.base_url}/rate_limit", tok).json()["resources"]["core"]["remaining"] == 0
-        clock.t += 601
+        clock.now += 601
         assert fetch(url, tok).status == 200
 
 

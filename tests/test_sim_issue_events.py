@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from sim import SimConfig, Simulator
-from sim.testing import fetch, fetch_all
+from testkit.simclient import fetch, fetch_all
 from tests.test_sim_schemas import SCHEMAS
 
 _ISSUE = SCHEMAS["/repos/{owner}/{repo}/issues"]["items"]

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from sim import SimConfig, Simulator
-from sim.testing import fetch
+from testkit.simclient import fetch
 
 FIXTURE = Path(__file__).parent / "fixtures" / "github_schemas.json"
 OFFICIAL = Path(__file__).parent / "fixtures" / "official_schemas.json"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sim import SimConfig, Simulator
-from sim.testing import fetch, fetch_all
+from testkit.simclient import fetch, fetch_all
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 11, 30)
 

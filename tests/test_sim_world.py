@@ -11,8 +11,8 @@ import pytest
 from sim import SimConfig, Simulator
 from sim.config import SCALES
 from sim.shapes.delivery import run_view
-from sim.testing import fetch, fetch_all
 from sim.world import build_world
+from testkit.simclient import fetch, fetch_all
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 25)

@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, cast
 
-from projections.families import (
+from projections.engine.ordered import size
+from projections.engine.partition import WHOLE, Share
+from projections.engine.registry import (
     BY_NAME,
     FAMILIES,
     FAMILY_OF,
@@ -25,10 +27,8 @@ from projections.families import (
     Rows,
     SplitCollector,
 )
-from projections.ordered import size
-from projections.partition import WHOLE, Share
+from projections.engine.source import EventSource
 from projections.settings import Settings
-from projections.source import EventSource
 
 Progress = Callable[[str], None]
 """Receives one human-readable progress line."""

@@ -24,10 +24,10 @@ from pathlib import Path
 from archive import kinds
 from projections.engine import store
 from projections.engine.build import compute, no_cycle_gc
-from projections.families import BY_NAME
+from projections.engine.registry import BY_NAME
+from projections.engine.source import ArchiveSource, EventSource
 from projections.schema import TABLES
 from projections.settings import Settings
-from projections.source import ArchiveSource, EventSource
 
 FAMILY = "copilot_users"
 SIDE_BYTES = 24_000_000

@@ -12,7 +12,8 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from projections.ordered import Ordered
+from archive.durable import fsync_file, remove_stale_temps, replace_durably
+from projections.engine.ordered import Ordered
 from projections.schema import META_DDL, TABLES, Table
 
 BATCH = 5000
@@ -70,14 +71,6 @@ def ensure_meta(conn: sqlite3.Connection) -> None:
         conn.execute(ddl.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _fast(conn: sqlite3.Connection) -> None:
     """Bulk-load settings: 16 KiB pages (a fresh file only; ~8 % faster loads), no journal, no
     syncs (the file is fsynced once, or thrown away, when complete)."""
@@ -95,6 +88,12 @@ def scratch_db(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def remove_leftovers(db_path: Path) -> list[Path]:
+    """Remove the `.metrics.db.<pid>.tmp` / `.part.tmp` files a killed build left (the caller
+    holds the run lock; files of a live process are kept, see `archive.durable`)."""
+    return remove_stale_temps(db_path.parent, f".{db_path.name}.")
+
+
 @contextlib.contextmanager
 def atomic_db(
     db_path: Path, *, copy_existing: bool, attach: Path | None = None
@@ -102,6 +101,7 @@ def atomic_db(
     """A connection to a temporary copy (or a fresh file) swapped in over db_path on success;
     `attach` is attached as `part`, to be read (before the transaction: SQLite's rule)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(db_path)
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
@@ -123,20 +123,10 @@ def atomic_db(
             conn.execute("COMMIT")
         finally:
             conn.close()
-        _fsync(tmp)
-        tmp.replace(db_path)
-        if hasattr(os, "O_DIRECTORY"):
-            _fsync_dir(db_path.parent)
+        fsync_file(tmp)
+        replace_durably(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def existing_tables(db_path: Path) -> set[str]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sim.app import Route, route
 from sim.routes import billing, copilot, delivery, issue_events, meta, repos
+from sim.routing import Route, route
 
 REPO = ("repo",)
 ENT_COPILOT = ("manage_billing:copilot", "read:enterprise")
