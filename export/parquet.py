@@ -54,6 +54,11 @@ def arrow_schema(spec: TableSpec) -> pa.Schema:
     return pa.schema([pa.field(c.name, arrow_type(c)) for c in spec.columns])
 
 
+def manifest_columns(spec: TableSpec) -> tuple[Column, ...]:
+    """The columns of a table's Parquet file as the manifest lists them (Arrow type names)."""
+    return tuple(Column(c.name, str(arrow_type(c))) for c in spec.columns)
+
+
 def write_parquet(conn: sqlite3.Connection, spec: TableSpec, out: BinaryIO) -> int:
     """Write the table `spec` of `conn` as Parquet into `out`; return the rows written."""
     schema = arrow_schema(spec)

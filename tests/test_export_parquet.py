@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -94,3 +95,73 @@ def test_a_malformed_date_names_table_and_column(tmp_path: Path) -> None:
     conn = _db(tmp_path / "m.db", [("a", "yesterday", None, 1, 1.0)])
     with pytest.raises(ExportError, match=r"t\.day"):
         write_parquet(conn, table_spec(conn, "t"), io.BytesIO())
+
+
+def test_daily_with_parquet_publishes_typed_copies_of_every_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`export.formats = ["csv.gz", "parquet"]` through `daily` against the simulator: every
+    table also as `<table>.parquet` in the same manifest and the OneDrive copy, with metrics.db's
+    rows in key order and typed columns, read back by pyarrow and DuckDB."""
+    from site_support import run, set_problems, simulator, token_env, write_config
+
+    from export.parquet import arrow_type as typed
+
+    with simulator() as sim:
+        for name, value in token_env(sim).items():
+            monkeypatch.setenv(name, value)
+        cfg = write_config(sim, tmp_path)
+        text = cfg.read_text(encoding="utf-8")
+        cfg.write_text(text.replace("[export]\n", '[export]\nformats = ["csv.gz", "parquet"]\n'))
+        assert run(cfg, "daily") == 0
+    export_dir, onedrive = tmp_path / "data" / "export", tmp_path / "onedrive"
+    doc = json.loads((export_dir / "manifest.json").read_bytes())
+    parquet_files = {f["table"]: f for f in doc["files"] if f["format"] == "parquet"}
+    csv_tables = {f["table"] for f in doc["files"] if f["format"] == "csv.gz"}
+    assert set(parquet_files) == csv_tables and len(csv_tables) >= 14
+    assert set_problems(export_dir) == [] and set_problems(onedrive) == []
+    db = connect_readonly(tmp_path / "data" / "metrics.db")
+    duck = duckdb.connect()
+    for table, entry in parquet_files.items():
+        path = export_dir / entry["name"]
+        assert (onedrive / entry["name"]).read_bytes() == path.read_bytes()
+        spec = table_spec(db, table)
+        order = ", ".join(spec.key)
+        expected = db.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+        got = pq.read_table(path)
+        assert got.num_rows == entry["rows"] == len(expected), table
+        assert [str(t) for t in got.schema.types] == [str(typed(c)) for c in spec.columns]
+        kinds = [typed(c) for c in spec.columns]
+        normal = [
+            tuple(_as_typed(v, k) for v, k in zip(row, kinds, strict=True)) for row in expected
+        ]
+        assert [tuple(r.values()) for r in got.to_pylist()] == normal, table
+        count = duck.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()
+        assert count == (len(expected),)
+
+
+def _as_typed(value: object, kind: pa.DataType) -> object:
+    if value is None or not isinstance(value, str):
+        return value
+    if kind == pa.date32():
+        return date.fromisoformat(value)
+    if kind == pa.timestamp("us", tz="UTC"):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def test_formats_must_include_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`export.formats` without csv.gz, or with an unknown format, is exit 2 naming the key."""
+    import cli
+
+    for formats in ('["parquet"]', '["csv.gz", "xlsx"]'):
+        cfg = tmp_path / "config.toml"
+        cfg.write_text(
+            'history_days = 1\n[[enterprises]]\nid = "a"\ntoken_env = "T"\norgs = ["o"]\n'
+            f"[export]\nformats = {formats}\n",
+            encoding="utf-8",
+        )
+        with pytest.raises(SystemExit) as done:
+            cli.main(["--config", str(cfg), "status"])
+        assert done.value.code == 2
+        assert "export.formats" in capsys.readouterr().err
