@@ -177,8 +177,10 @@ def run_ingest(
     unknown = fams - set(FAMILIES)
     if unknown:
         raise ValueError(f"unknown family {sorted(unknown)[0]!r} (known: {', '.join(FAMILIES)})")
-    lost = lost_archive(cfg.raw_dir, (cfg.db_path, cfg.backup.dir))
-    if lost:  # never start a new chain where an earlier archive vanished (restore it instead)
+    # Never start a new chain where an archive vanished: its backup mirror is the trace (ingest
+    # does not read metrics.db, and a `project` run before the first ingest leaves one too).
+    lost = lost_archive(cfg.raw_dir, (cfg.backup.dir,))
+    if lost:
         raise ArchiveDamaged(f"{lost} Nothing was collected.")
     teardown = logs.setup(cfg.logs_dir, keep_days=cfg.retention.logs_days, now=clock())
     cancel = threading.Event()
