@@ -417,6 +417,7 @@ def export_cmd(ctx: Context, to_dir: Path | None) -> None:
             cfg.export.onedrive_dir,
             cfg.export.keep_days,
             raw_dir=cfg.raw_dir,  # checked before publishing; lineage from metrics.db
+            formats=cfg.export.formats,
         )
     for f in report.files:
         click.echo(f"{f.name:<40} {f.rows:>10} rows  {f.bytes:>12} bytes")

@@ -146,6 +146,7 @@ def _export(job: _Job, _notes: list[str]) -> str:
         cfg.export.onedrive_dir,
         cfg.export.keep_days,
         raw_dir=cfg.raw_dir,  # checked before publishing; lineage from metrics.db
+        formats=cfg.export.formats,
         today=job.day,
     )
     where = f" and {rep.onedrive_dir}" if rep.onedrive_dir else ""
