@@ -417,6 +417,7 @@ def export_cmd(ctx: Context, to_dir: Path | None) -> None:
             cfg.export.onedrive_dir,
             cfg.export.keep_days,
             raw_dir=cfg.raw_dir,  # checked before publishing; lineage from metrics.db
+            formats=cfg.export.formats,
         )
     for f in report.files:
         click.echo(f"{f.name:<40} {f.rows:>10} rows  {f.bytes:>12} bytes")
@@ -456,6 +457,46 @@ def powerbi_cmd(ctx: Context, out_dir: Path | None, source: str) -> None:
     )
     click.echo(f"wrote {written.files} files: open {written.pbip} in Power BI Desktop")
     click.echo(f"zip: {written.zip_path}")
+
+
+@cli.command("report")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="HTML file (default: ghmc-report.html in the export folder).")  # fmt: skip
+@click.option("--since", default=None, help="Only metric dates on or after this day (YYYY-MM-DD).")
+@click.option("--enterprise", "enterprise_ids", multiple=True, help="Only this enterprise id.")
+@pass_ctx
+def report_cmd(
+    ctx: Context, out: Path | None, since: str | None, enterprise_ids: tuple[str, ...]
+) -> None:
+    """Write the offline HTML report (Copilot, spend, DORA, velocity, data) from metrics.db."""
+    import projections
+    from dashboards.report import REPORT_NAME, build_report
+
+    cfg = ctx.config
+    if since is not None:
+        _since_day(since)
+    versions = projections.definition_versions(projections.Settings.from_config(cfg))
+    report, paths = build_report(
+        cfg.db_path,
+        out or cfg.export.dir / REPORT_NAME,
+        since=since,
+        enterprises=enterprise_ids,
+        expected_versions=versions,
+    )
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    size = len(report.html) / 1e6
+    click.echo(f"wrote {paths[0]} ({size:.1f} MB, {report.rows:,} rows, {report.seconds:.1f} s)")
+
+
+def _since_day(value: str) -> None:
+    """Check a --since day (YYYY-MM-DD); bad usage otherwise."""
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not YYYY-MM-DD", param_hint="--since") from None
 
 
 @cli.command("backup")
@@ -571,6 +612,7 @@ def demo_cmd(ctx: Context, days: int, workdir: Path, seed: int, scale: str) -> N
     click.echo(f"  archive       {cfg.raw_dir}   (python cli.py --config {config_path} verify)")
     click.echo(f"  metrics.db    {cfg.db_path}")
     click.echo(f"  CSV.GZ        {cfg.export.dir}   (copy in {cfg.export.onedrive_dir})")
+    click.echo(f"  report        {cfg.export.dir / 'ghmc-report.html'}   (open it in a browser)")
     click.echo("a few metrics:")
     for line in demo.summary(cfg):
         click.echo(line)

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_API_VERSION = "2022-11-28"
 BENCHMARK_YEARS = ("2021", "2023", "2024")
+EXPORT_FORMATS = ("csv.gz", "parquet")
 _ENTERPRISE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -88,6 +89,8 @@ class ExportConfig:
     dir: Path = Path("data/export")
     onedrive_dir: Path | None = None
     keep_days: int = 90
+    formats: tuple[str, ...] = ("csv.gz",)
+    """File formats written per table: `csv.gz` (always) and optionally `parquet`."""
 
 
 @dataclass(frozen=True)
@@ -387,12 +390,20 @@ def _dir_in(table: Mapping[str, Any], where: str, base: Path, data_dir: Path) ->
 
 def _export(raw: Mapping[str, Any], base: Path, data_dir: Path) -> ExportConfig:
     table = _get_table(raw, "export")
-    _check_keys(table, {"dir", "onedrive_dir", "keep_days"}, "export")
+    _check_keys(table, {"dir", "onedrive_dir", "keep_days", "formats"}, "export")
     onedrive = _get_str(table, "onedrive_dir", "export.", "")
+    formats = _get_strs(table, "formats", "export.", ExportConfig.formats)
+    unknown = sorted(set(formats) - set(EXPORT_FORMATS))
+    if unknown or "csv.gz" not in formats:
+        raise ConfigError(
+            f"export.formats: a list of {', '.join(EXPORT_FORMATS)} that includes csv.gz (the "
+            f"format Power BI's queries and the manifest contract read), got {list(formats)!r}"
+        )
     return ExportConfig(
         dir=_dir_in(table, "export", base, data_dir),
         onedrive_dir=_resolve(base, onedrive) if onedrive else None,
         keep_days=_get_int(table, "keep_days", "export.", 90, (1, MAX_DAYS)),
+        formats=tuple(f for f in EXPORT_FORMATS if f in formats),
     )
 
 

@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from archive.errors import ArchiveError
 from archive.layout import check_format, kind_of, open_path_of, open_segments, rel
+from archive.listing import checked_head
 from archive.manifest import load_manifest
 from archive.prune import live_entries
 from archive.reader import _sealed_path
@@ -175,8 +176,11 @@ def query(raw_dir: Path | str, sql: str) -> tuple[list[str], list[tuple[Any, ...
     """Run the auditor's `sql` over `events` in the sandbox; return (column names, rows).
 
     SQL errors (including any attempt to touch a file) → ArchiveError; SQL that holds no
-    statement → ValueError.
+    statement → ValueError. Like the projections, it reads only an archive that verifies
+    (structure and every segment's sha256): a damaged one → ArchiveDamaged, naming the damage.
     """
+    if check_format(Path(raw_dir)):
+        checked_head(raw_dir)
     feeder, events = stream(raw_dir)
     try:
         con = sandbox(events)

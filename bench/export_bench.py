@@ -261,6 +261,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--compare", action="store_true")
     parser.add_argument(
+        "--parquet", action="store_true", help="also export with formats csv.gz + parquet"
+    )
+    parser.add_argument(
         "--dir", type=Path, default=Path(tempfile.gettempdir()) / "ghmc-export-bench"
     )
     args = parser.parse_args()
@@ -288,6 +291,21 @@ def main() -> None:
         f"floor:   {floor:6.2f} s  {floor_rate:>10,.0f} rows/s  (gzip -6, same CSV bytes, 1 core)"
     )
     print(f"ratio:   {floor / seconds:6.1%} of the floor")
+    if args.parquet:
+        shutil.rmtree(out, ignore_errors=True)
+        start = time.perf_counter()
+        both = export_tables(
+            db, out, keep_days=0, workers=args.workers, formats=("csv.gz", "parquet")
+        )
+        with_parquet = time.perf_counter() - start
+        pq_files = [f for f in both.files if f.format == "parquet"]
+        pq_mb = sum(f.bytes for f in pq_files) / 1e6
+        extra = with_parquet - seconds
+        print(
+            f"csv.gz + parquet: {with_parquet:6.2f} s ({with_parquet / seconds:4.2f}x the CSV-only "
+            f"export; parquet alone ≈ {extra:5.2f} s, {report.rows / max(extra, 1e-9):,.0f} "
+            f"rows/s, {pq_mb:.1f} MB in {len(pq_files)} files)"
+        )
     if args.compare:
         biggest = max(report.files, key=lambda f: f.rows)
         print(f"compare on {biggest.table} ({biggest.rows} rows):")

@@ -32,8 +32,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import archive
-from archive.durable import copy_to_temp, open_temp, temp_path
-from export import manifest
+from archive.durable import copy_to_temp, open_temp, sha256_file, temp_path
+from export import manifest, parquet
 from export.cleanup import HISTORY_DIR, prune_dated_dirs
 from export.csvgz import PIECE_ROWS, PieceQuery, header_line, plan_pieces, render_piece
 from export.errors import ExportError, database_error, storage_error
@@ -60,8 +60,8 @@ class ExportReport:
 
     @property
     def rows(self) -> int:
-        """Rows exported over all tables."""
-        return sum(f.rows for f in self.files)
+        """Rows exported over all tables (each table counted once, whatever its formats)."""
+        return sum(f.rows for f in self.files if f.format == "csv.gz")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +84,15 @@ def export_tables(  # noqa: PLR0917 - the positional order is the documented API
     today: date | None = None,
     *,
     raw_dir: Path | None = None,
+    formats: tuple[str, ...] = ("csv.gz",),
     workers: int | None = None,
     piece_rows: int = PIECE_ROWS,
 ) -> ExportReport:
     """Export every non-internal table of metrics.db as `<table>.csv.gz` plus manifest.json.
 
     `raw_dir`: the archive, checked before anything is published (see the module doc).
+    `formats`: `csv.gz` always; with `parquet`, a typed `<table>.parquet` of the same rows joins
+    the same set (same manifest, same switch, same OneDrive and dated copies).
     `head_hash`: the lineage to record when metrics.db names none (older files, tests).
     `workers`: processes that render pieces (None: one per CPU when the export is large enough
     to gain from it; 0: render in this process). The bytes written do not depend on it.
@@ -108,6 +111,8 @@ def export_tables(  # noqa: PLR0917 - the positional order is the documented API
         _check_archive(Path(raw_dir), lineage, targets)
     head_hash = lineage.head or head_hash
     files = _render_tables(db_path, out_dir, plans, workers)
+    if "parquet" in formats:
+        files += _write_parquet(db_path, out_dir, plans)
     manifest_bytes = manifest.build(files, head_hash, definitions)
     names = [f.name for f in files]
     _publish_local(out_dir, names, manifest_bytes)
@@ -206,6 +211,38 @@ def _render_tables(
                 raise
     except sqlite3.Error as exc:
         raise database_error(db_path, exc) from exc
+
+
+def _write_parquet(db_path: Path, out_dir: Path, plans: list[_Plan]) -> list[ExportedFile]:
+    """Write `<table>.parquet` for every table under its temporary name (see export.parquet)."""
+    written: list[ExportedFile] = []
+    try:
+        conn = connect_readonly(db_path)
+        try:
+            for plan in plans:
+                dest = out_dir / f"{plan.spec.name}.parquet"
+                with open_temp(dest) as fh:
+                    rows = parquet.write_parquet(conn, plan.spec, fh)
+                tmp = temp_path(dest)
+                written.append(
+                    ExportedFile(
+                        table=plan.spec.name,
+                        name=dest.name,
+                        rows=rows,
+                        bytes=tmp.stat().st_size,
+                        sha256=sha256_file(tmp),
+                        key=plan.spec.key if plan.spec.has_primary_key else (),
+                        columns=parquet.manifest_columns(plan.spec),
+                        format="parquet",
+                    )
+                )
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise database_error(db_path, exc) from exc
+    except OSError as exc:
+        raise storage_error("write", out_dir, exc) from exc
+    return written
 
 
 def _write_table(out_dir: Path, plan: _Plan, index: int, source: PieceSource) -> ExportedFile:

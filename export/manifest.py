@@ -47,12 +47,15 @@ class ExportedFile:
     sha256: str
     key: tuple[str, ...]
     columns: tuple[Column, ...]
+    format: str = "csv.gz"
+    """`csv.gz`, or `parquet` (whose column types are Arrow types, see export.parquet)."""
 
     def to_json(self) -> dict[str, JSONValue]:
         """Return the manifest entry of this file."""
         return {
             "name": self.name,
             "table": self.table,
+            "format": self.format,
             "rows": self.rows,
             "bytes": self.bytes,
             "sha256": self.sha256,

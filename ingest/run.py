@@ -24,6 +24,8 @@ import orjson
 import requests
 
 from archive import ArchiveWriter, kinds
+from archive.errors import ArchiveDamaged
+from archive.listing import lost_archive
 from config import Config, EnterpriseConfig
 from ingest import logs
 from ingest.client import Downloader, GitHubClient, utc_stamp
@@ -175,6 +177,11 @@ def run_ingest(
     unknown = fams - set(FAMILIES)
     if unknown:
         raise ValueError(f"unknown family {sorted(unknown)[0]!r} (known: {', '.join(FAMILIES)})")
+    # Never start a new chain where an archive vanished: its backup mirror is the trace (ingest
+    # does not read metrics.db, and a `project` run before the first ingest leaves one too).
+    lost = lost_archive(cfg.raw_dir, (cfg.backup.dir,))
+    if lost:
+        raise ArchiveDamaged(f"{lost} Nothing was collected.")
     teardown = logs.setup(cfg.logs_dir, keep_days=cfg.retention.logs_days, now=clock())
     cancel = threading.Event()
     try:

@@ -1,6 +1,6 @@
-"""The daily job: ingest → project → export → backup (weekly part on Sundays) → clean-up.
+"""The daily job: ingest → project → export → report → backup (weekly part on Sundays) → clean-up.
 
-All five steps run under one `archive.RunLock` (a second `daily` gets `LockHeld`, exit 4). Each
+All six steps run under one `archive.RunLock` (a second `daily` gets `LockHeld`, exit 4). Each
 step runs even when an earlier one failed: what was stored is still worth projecting, exporting
 and backing up. A step's outcome (one summary line, or the exception it raised) is handed to
 `on_step` as soon as it ends and returned at the end; cli.py turns the errors into exit codes.
@@ -31,6 +31,7 @@ import archive
 import export
 import projections
 from config import Config
+from dashboards.report import REPORT_NAME, build_report
 from ingest import logs, run_ingest
 
 _log = logging.getLogger("ghmc.projections")
@@ -88,6 +89,7 @@ def run_daily(
             ("ingest", _ingest),
             ("project", _project),
             ("export", _export),
+            ("report", _report),
             ("backup", _backup),
         ):
             outcomes.append(_run_step(name, step, job, on_step))
@@ -144,10 +146,24 @@ def _export(job: _Job, _notes: list[str]) -> str:
         cfg.export.onedrive_dir,
         cfg.export.keep_days,
         raw_dir=cfg.raw_dir,  # checked before publishing; lineage from metrics.db
+        formats=cfg.export.formats,
         today=job.day,
     )
     where = f" and {rep.onedrive_dir}" if rep.onedrive_dir else ""
     return f"{rep.rows:,} rows in {len(rep.files)} files to {rep.out_dir}{where}"
+
+
+def _report(job: _Job, notes: list[str]) -> str:
+    """The offline HTML report beside the export (and in the OneDrive copy), written atomically."""
+    cfg = job.cfg
+    onedrive = [cfg.export.onedrive_dir / REPORT_NAME] if cfg.export.onedrive_dir else []
+    versions = projections.definition_versions(projections.Settings.from_config(cfg))
+    report, paths = build_report(
+        cfg.db_path, cfg.export.dir / REPORT_NAME, expected_versions=versions, copies=onedrive
+    )
+    notes.extend(report.warnings)
+    where = " and ".join(str(p) for p in paths)
+    return f"{where} ({len(report.html) / 1e6:.1f} MB)"
 
 
 def _backup(job: _Job, _notes: list[str]) -> str:

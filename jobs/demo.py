@@ -64,8 +64,11 @@ def run_demo(
     scale: str = "small",
     echo: Echo = print,
     on_step: OnStep | None = None,
+    extra_config: str = "",
 ) -> DemoResult:
-    """Start the simulator and run the daily job for `days` simulated days ending today (UTC)."""
+    """Start the simulator and run the daily job for `days` simulated days ending today (UTC).
+
+    `extra_config` is appended to the demo's config.toml (e.g. a `[billing]` table)."""
     prepare_dir(workdir)
     first_day = datetime.now(UTC).date() - timedelta(days=days - 1)
     clock = DemoClock(first_day)
@@ -74,7 +77,7 @@ def run_demo(
         for index, slug in enumerate(sim.enterprises):
             os.environ[f"GHMC_DEMO_TOKEN_{index}"] = sim.token(slug)
         config_path = workdir / "config.toml"
-        config_path.write_text(config_text(sim), encoding="utf-8")
+        config_path.write_text(config_text(sim) + extra_config, encoding="utf-8")
         cfg = config_mod.load(config_path)
         echo(f"simulator at {sim.base_url} ({scale}, seed {seed}); config {config_path}")
         for day_index in range(days):

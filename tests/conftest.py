@@ -21,3 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def project_root() -> Path:
     """The repository root (where cli.py lives)."""
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def report_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo folder (3 simulated days, per-user billing on) with its metrics.db and the report
+    `daily` wrote; built once and shared by the xdist workers."""
+    from report_demo import shared_demo
+
+    base = tmp_path_factory.getbasetemp()  # per session; under xdist, per worker: share its parent
+    return shared_demo(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)

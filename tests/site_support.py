@@ -93,6 +93,8 @@ def set_problems(folder: Path) -> list[str]:
         if hashlib.sha256(data).hexdigest() != f["sha256"]:
             problems.append(f"{f['name']}: sha256 differs from manifest.json")
             continue
+        if f.get("format", "csv.gz") != "csv.gz":  # a typed copy of a CSV's rows (sha256 only)
+            continue
         rows = list(csv.reader(io.StringIO(gzip.decompress(data).decode("utf-8"))))[1:]
         if len(rows) != f["rows"]:
             problems.append(f"{f['name']}: {len(rows)} rows, manifest says {f['rows']}")

@@ -182,6 +182,34 @@ def test_lost_raw_folder(site: Path, capsys: pytest.CaptureFixture[str]) -> None
     _refused_everywhere(site, capsys, "archive lost or replaced")
 
 
+def test_lost_raw_folder_is_not_replaced_by_a_new_chain(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """data/raw gone: `daily`'s ingest refuses to start a new archive (exit 1, nothing created
+    in data/raw), so a restore from the backup mirror stays possible and nothing is published."""
+    shutil.rmtree(_raw(site))
+    outputs = _outputs(site)
+    assert run(site, "daily") == 1
+    out = capsys.readouterr().out
+    assert "ingest   FAILED: archive lost" in out
+    assert not _raw(site).exists() or tree_digest(_raw(site)) == {}
+    assert _outputs(site) == outputs
+    assert run(site, "ingest") == 1
+    assert "Nothing was collected" in capsys.readouterr().err
+
+
+def test_audit_sql_reads_only_a_verified_archive(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The auditors' console refuses a rewritten segment (exit 1 naming it), like project."""
+    assert run(site, "audit", "sql", "SELECT count(*) FROM events") == 0
+    capsys.readouterr()
+    seg = _sealed(site, "repo.")[0]
+    _rewrite_statuses(seg)
+    assert run(site, "audit", "sql", "SELECT count(*) FROM events") == 1
+    assert seg.name in capsys.readouterr().err
+
+
 def test_fresh_install_verifies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """No data folder, or an empty data/raw, is a fresh install: `verify` exits 0."""
     cfg = tmp_path / "config.toml"

@@ -84,7 +84,7 @@ def test_second_daily_at_once_exits_4(tmp_path: Path) -> None:
     assert second.returncode == 4, second.stderr
     assert "lock" in second.stderr.lower()
     steps = [line.split()[0] for line in out.decode().splitlines() if line[:1].isalpha()]
-    assert steps == ["ingest", "project", "export", "backup", "cleanup"]
+    assert steps == ["ingest", "project", "export", "report", "backup", "cleanup"]
 
 
 def test_daily_after_missed_day_catches_up(
