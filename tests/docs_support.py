@@ -18,16 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^(\s*)```(.*)$")
 
 
-def _commands() -> set[str]:
-    import click
-
-    import cli
-
-    return set(cli.cli.list_commands(click.Context(cli.cli)))
-
-
 PENDING: dict[str, Callable[[], bool]] = {
-    "report": lambda: "report" in _commands(),
     "graphql": lambda: importlib.util.find_spec("ingest.gql_client") is not None,
 }
 """Branches written in parallel with the docs, and how to tell that one is merged.

@@ -40,7 +40,6 @@ def readme_commands() -> tuple[str, str]:
 
 
 PENDING_OUTPUT = {
-    "report": re.compile(r"^(report   |  report        ).*$"),
     "graphql": re.compile(r", [\d,]+ GraphQL queries \([\d,]+ points\)"),
 }
 """What the README's demo output shows of a branch not merged yet (docs_support.PENDING): left

@@ -17,7 +17,7 @@ from docs_support import PENDING, blocks, code_spans, merged, user_docs
 import cli
 
 CALL = re.compile(r"(?:^|[\s(;&|])ghmc ([^|\n#;&`]+)")
-PENDING_COMMANDS = {"report": "report"}
+PENDING_COMMANDS: dict[str, str] = {}
 """Commands of a branch not merged yet (docs_support.PENDING): checked once it is."""
 
 

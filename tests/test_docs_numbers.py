@@ -55,7 +55,7 @@ CLAIMS = [
 """(page, phrase with {} for the number, where the program keeps the number)."""
 
 
-@pytest.mark.parametrize(("page", "phrase", "value"), CLAIMS, ids=lambda c: str(c)[:40])
+@pytest.mark.parametrize(("page", "phrase", "value"), CLAIMS, ids=[c[1] for c in CLAIMS])
 def test_quoted_number_is_the_programs(page: str, phrase: str, value: object) -> None:
     """The page states the number the program uses."""
     assert callable(value)
