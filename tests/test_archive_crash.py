@@ -214,10 +214,33 @@ def test_interrupted_rename_is_finished(tmp_path: Path) -> None:
     sealed = next(raw.rglob("*.ndjson.zst"))
     sealed.rename(sealed.with_name("000000000001.ndjson.zst.open"))
     assert [e.seq for e in archive.read_events(raw)] == [1]
-    assert not archive.verify_archive(raw).ok
+    pending = archive.verify_archive(raw)
+    assert pending.ok and any("sealing was interrupted" in n for n in pending.notes)
     report = archive.repair_archive(raw)
     assert any("interrupted rename" in a for a in report.actions)
     assert sealed.exists() and archive.verify_archive(raw).ok
+
+
+def test_interrupted_rename_of_a_changed_file_is_damage(tmp_path: Path) -> None:
+    """A segment left under its open name is still checked against its manifest entry."""
+    raw = tmp_path / "raw"
+    with archive.ArchiveWriter.open(raw) as w:
+        w.append(
+            kind=kinds.REPO_PULLS,
+            run_id="r",
+            fetched_at="2026-11-25T08:00:00.000000Z",
+            request={},
+            response={},
+            body=b"x" * 100,
+        )
+    sealed = next(raw.rglob("*.ndjson.zst"))
+    opened = sealed.with_name(sealed.name + ".open")
+    sealed.rename(opened)
+    opened.chmod(0o600)
+    data = bytearray(opened.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    opened.write_bytes(bytes(data))
+    assert not archive.verify_archive(raw).ok
 
 
 def test_torn_manifest_line_is_quarantined_and_segment_resealed(tmp_path: Path) -> None:
