@@ -120,19 +120,6 @@ def lock_held(home: Install, sim: Simulator) -> Outcome:
         return home.run("project")
 
 
-def archive_damaged(home: Install, sim: Simulator) -> Outcome:
-    """One byte of a sealed segment flipped, then `verify`."""
-    home.env["GHMC_TOKEN_CONTOSO"] = sim.token("contoso")
-    code, err = home.simulated(sim).run("ingest", "--only", "seats")
-    assert code == 0, err
-    segment = next((home.folder / "data" / "raw").rglob("*.ndjson.zst"))
-    data = bytearray(segment.read_bytes())
-    data[len(data) // 2] ^= 0x01
-    segment.chmod(0o644)
-    segment.write_bytes(bytes(data))
-    return home.run("verify")
-
-
 def seats_collected(home: Install, sim: Simulator) -> Path:
     """Collect the seat lists into the folder's archive and build metrics.db; return data/raw."""
     home.env["GHMC_TOKEN_CONTOSO"] = sim.token("contoso")
@@ -140,6 +127,21 @@ def seats_collected(home: Install, sim: Simulator) -> Path:
         code, err = home.simulated(sim).run(*args)
         assert code == 0, err
     return home.folder / "data" / "raw"
+
+
+def flip_a_byte(raw: Path) -> None:
+    """Flip one bit in the middle of a sealed segment (read-only files: made writable first)."""
+    segment = next(raw.rglob("*.ndjson.zst"))
+    data = bytearray(segment.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    segment.chmod(0o644)
+    segment.write_bytes(bytes(data))
+
+
+def archive_damaged(home: Install, sim: Simulator) -> Outcome:
+    """One byte of a sealed segment flipped, then `verify`."""
+    flip_a_byte(seats_collected(home, sim))
+    return home.run("verify")
 
 
 def archive_lost(home: Install, sim: Simulator) -> Outcome:
@@ -153,12 +155,7 @@ def archive_lost(home: Install, sim: Simulator) -> Outcome:
 
 def export_of_damage(home: Install, sim: Simulator) -> Outcome:
     """A byte of a sealed segment flipped after `project`, then `export`."""
-    raw = seats_collected(home, sim)
-    segment = next(raw.rglob("*.ndjson.zst"))
-    data = bytearray(segment.read_bytes())
-    data[len(data) // 2] ^= 0x01
-    segment.chmod(0o644)
-    segment.write_bytes(bytes(data))
+    flip_a_byte(seats_collected(home, sim))
     return home.run("export")
 
 
