@@ -10,9 +10,9 @@ from sim.app import App
 from sim.config import SCALES, FaultConfig, SimConfig
 from sim.downloads import ReportFiles, Signer
 from sim.faults import Faults
-from sim.ids import sha1hex
 from sim.gql.budget import PointsBudget
 from sim.gql.endpoint import GraphQLEndpoint
+from sim.ids import sha1hex
 from sim.ratelimit import RateLimiter
 from sim.server import (
     ApiHandler,

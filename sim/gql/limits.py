@@ -164,7 +164,8 @@ class _Walker:
                     f"`{arg}` on the `{name}` connection cannot be less than 1 (got {value}).",
                 )
                 return 1
-        return int(first if first is not None else last)
+        chosen = first if first is not None else last
+        return int(chosen) if isinstance(chosen, int) else MAX_PAGE
 
     def _error(self, kind: str, message: str) -> None:
         self.out.errors.append({"type": kind, "message": message})

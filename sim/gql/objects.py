@@ -5,17 +5,17 @@ field's arguments), so a connection is rendered only when the query asks for it;
 tells it the concrete type of an interface (`Node`, `Actor`) or union (timeline items).
 
 How GraphQL differs from REST here, as on GitHub: enum values are upper case (`MERGED`,
-`APPROVED`, `SUCCESS`); `databaseId` is a 32-bit `Int` (larger ids are a field error: ask for
-`fullDatabaseId`, a `BigInt` string, where the type has one); a bot's `login` has no `[bot]` suffix and its type is `Bot`; `id` is the
-REST `node_id`, `databaseId` the REST `id`; a commit's author is a `GitActor` whose `user` is a
-`User` (null for a bot).
+`APPROVED`, `SUCCESS`); a bot's `login` has no `[bot]` suffix and its type is `Bot`; `id` is the
+REST `node_id`, `databaseId` the REST `id` — a 32-bit `Int`, so larger ids are a field error (ask
+for `fullDatabaseId`, a `BigInt` string, where the type has one); a commit's author is a
+`GitActor` whose `user` is a `User` (null for a bot).
 """
 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import binascii
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -63,9 +63,7 @@ def _index(cursor: str | None) -> int | None:
     return int(tail) if tail.isdigit() else None
 
 
-def connection(
-    items: Sequence[Any], render: Callable[[Any], Obj]
-) -> Callable[..., Obj]:
+def connection(items: Sequence[Any], render: Callable[[Any], Obj]) -> Callable[..., Obj]:
     """A connection field over `items` (first/after, last/before), rendered lazily."""
 
     def resolve(_info: Any, **args: Any) -> Obj:
@@ -143,7 +141,7 @@ def _review(pr: PullRequest, rv: Review) -> Obj:
     }
 
 
-def _repository(state: State, pr_or_dep: PullRequest | Deployment) -> Obj:
+def _repository(pr_or_dep: PullRequest | Deployment) -> Obj:
     repo = pr_or_dep.repo
     return {
         "__typename": "Repository",
@@ -208,8 +206,8 @@ def pull_request(state: State, pr: PullRequest) -> Obj:
         "baseRefName": "main",
         "headRefName": pr.head_ref,
         "headRefOid": sized[-1].sha,
-        "repository": lambda _info: _repository(state, pr),
-        "baseRepository": lambda _info: _repository(state, pr),
+        "repository": lambda _info: _repository(pr),
+        "baseRepository": lambda _info: _repository(pr),
         "commits": connection(commits[:MAX_PR_COMMITS], _commit),
         "reviews": connection(visible_reviews(pr, now), lambda rv: _review(pr, rv)),
         "timelineItems": timeline,
@@ -248,7 +246,7 @@ def deployment(state: State, dep: Deployment) -> Obj:
         "task": "deploy",
         "state": latest["state"] if latest else "PENDING",
         "creator": actor(dep.creator),
-        "repository": lambda _info: _repository(state, dep),
+        "repository": lambda _info: _repository(dep),
         "latestStatus": latest,
         "statuses": connection(newest_first, render),
     }
@@ -265,7 +263,7 @@ def _by_idx(world: World) -> dict[int, Repo]:
     return index
 
 
-def lookup(state: State, enterprise: str, global_id: str) -> Obj | None:
+def lookup(state: State, enterprise: str, global_id: str) -> Obj | None:  # noqa: PLR0911
     """The object a global id names, if it exists now and the enterprise may see it."""
     decoded = decode_id(global_id)
     if decoded is None:

@@ -23,7 +23,7 @@ def _schema() -> GraphQLSchema:
     text = resources.files("sim.gql").joinpath("schema.graphql").read_text(encoding="utf-8")
     schema = build_schema(text, assume_valid_sdl=True)
     # The two known defects of the published SDL (module docstring) are not the query's fault.
-    schema._validation_errors = []  # noqa: SLF001
+    schema._validation_errors = []
     return schema
 
 
