@@ -170,8 +170,8 @@ def pull_request_records(body: Any, enterprise_id: str, repo: str | None) -> Pai
             if event is not None and event_id is not None:
                 out.append(
                     (
-                        (ent, full, number, ident),
-                        PrEvent(ident, event, norm_ts(ev.get("createdAt"))),
+                        (ent, full, number, event_id),
+                        PrEvent(event_id, event, norm_ts(ev.get("createdAt"))),
                     )
                 )
     return out
