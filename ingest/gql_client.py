@@ -157,7 +157,9 @@ class GraphQLClient(_BaseClient):
             try:
                 orjson.loads(resp.body or b"")
             except orjson.JSONDecodeError:
-                err = GqlTransientError(f"{where}: body is not JSON", status=200, endpoint=GRAPHQL_PATH)
+                err = GqlTransientError(
+                    f"{where}: body is not JSON", status=200, endpoint=GRAPHQL_PATH
+                )
             else:
                 return resp
         err.response = resp

@@ -158,13 +158,14 @@ def archive_items(raw_dir: Path) -> set[tuple[Any, ...]]:
 
 
 def duplicated_200s(raw_dir: Path) -> list[tuple[str, str]]:
-    """(run_id, url) pairs answered with a 200 more than once within one run."""
+    """(run_id, url) pairs answered with a 200 more than once within one run (a GraphQL POST is
+    identified by its URL and exact body)."""
     seen = Counter(
-        (ev.run_id, ev.request.get("url"))
+        (ev.run_id, ev.request.get("url"), ev.request.get("body"))
         for ev in read_events(raw_dir)
         if ev.response.get("status") == 200 and not ev.kind.startswith("copilot.report")
     )
-    return [key for key, n in seen.items() if n > 1]
+    return [key[:2] for key, n in seen.items() if n > 1]
 
 
 @pytest.mark.slow

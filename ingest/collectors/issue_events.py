@@ -18,7 +18,12 @@ PER_PAGE = "100"
 
 
 def collect(ctx: Ctx, owner: str, repo: str) -> None:
-    """Walk /issues/events until an event at or before the watermark (or the history cutoff)."""
+    """Walk /issues/events until an event at or before the watermark (or the history cutoff).
+
+    Not with GraphQL detail: the `timelineItems` of every changed PR carry its draft events (a
+    PR readied or sent back to draft is updated, so its detail is read again)."""
+    if ctx.cfg.ingest.detail == "graphql":
+        return
     walk_to_watermark(
         ctx, owner, repo, family=FAMILY, kind=kinds.REPO_ISSUE_EVENTS, path=PATH, per_page=PER_PAGE
     )
