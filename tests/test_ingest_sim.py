@@ -38,11 +38,17 @@ def start_sim(clock: Any = time.time, today: date = SIM_DAY, **kw: Any) -> Simul
 
 
 def write_config(
-    sim: Simulator, tmp_path: Path, *, history_days: int = 10, tokens: dict[str, str] | None = None
+    sim: Simulator,
+    tmp_path: Path,
+    *,
+    history_days: int = 10,
+    tokens: dict[str, str] | None = None,
+    detail: str = "rest",
 ) -> tuple[config_mod.Config, Path, dict[str, str]]:
     """Write config.toml for every simulated enterprise; return it, its path and the env."""
     env: dict[str, str] = {}
     lines = [f'data_dir = "{tmp_path / "data"}"', f"history_days = {history_days}", ""]
+    lines += ["[ingest]", f'detail = "{detail}"', ""]
     for i, slug in enumerate(sim.enterprises):
         var = f"GHMC_SIMTEST_TOKEN_{i}"
         env[var] = (tokens or {}).get(slug) or sim.token(slug)
