@@ -84,7 +84,7 @@ def test_rest_and_graphql_archives_project_to_identical_tables(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The REST-path and the GraphQL-path archive of one world give byte-identical tables, but
-    for velocity_pull_requests (open: see the branch report; it is pinned here so a change shows)."""
+    for velocity_pull_requests (open, pinned so a change shows)."""
     rest = run_days(tmp_path / "rest", monkeypatch, "rest")
     graphql = run_days(tmp_path / "graphql", monkeypatch, "graphql")
     assert rest.keys() == graphql.keys()
