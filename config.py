@@ -397,7 +397,7 @@ def _ingest(raw: Mapping[str, Any]) -> IngestConfig:
     _check_keys(table, {"detail"}, "ingest")
     detail = _get_str(table, "detail", "ingest.", "graphql")
     if detail not in ("graphql", "rest"):
-        raise ConfigError(f"ingest.detail: expected \"graphql\" or \"rest\", got {detail!r}")
+        raise ConfigError(f'ingest.detail: expected "graphql" or "rest", got {detail!r}')
     return IngestConfig(detail=detail)
 
 
