@@ -20,10 +20,10 @@ PER_PAGE = "100"
 def collect(ctx: Ctx, owner: str, repo: str) -> None:
     """Walk /issues/events until an event at or before the watermark (or the history cutoff).
 
-    Not with GraphQL detail: the `timelineItems` of every changed PR carry its draft events (a
-    PR readied or sent back to draft is updated, so its detail is read again)."""
-    if ctx.cfg.ingest.detail == "graphql":
-        return
+    Also with GraphQL detail, whose `timelineItems` carry the draft events of the PRs it reads:
+    this walk also holds those of PRs whose detail is not read (older than the window but on a
+    listed page), so both paths project the same ready times; it is one request per repository
+    and a free 304 when nothing happened."""
     walk_to_watermark(
         ctx, owner, repo, family=FAMILY, kind=kinds.REPO_ISSUE_EVENTS, path=PATH, per_page=PER_PAGE
     )
