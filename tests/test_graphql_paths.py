@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from test_ingest_sim import SIM_DAY, day_start, start_sim, write_config
 
 from cli import main
 from sim import FaultConfig
+from sim.config import FAULT_KINDS, GRAPHQL_FAULT_KINDS
 
 LINEAGE_COLUMNS = {"source_event_id"}
 """Which archived event a row came from: event ids differ between any two archives."""
@@ -52,6 +54,7 @@ def run_days(
     *,
     faults: FaultConfig | None = None,
     days: int = 2,
+    faults_seen: Counter[str] | None = None,
 ) -> dict[str, str]:
     """First run plus `days` next-day runs (reruns until ok), then `project`; table hashes."""
     clock = VirtualClock(day_start(SIM_DAY))
@@ -74,6 +77,8 @@ def run_days(
         with pytest.raises(SystemExit) as verified:
             main(["--config", str(path), "verify"])
         assert not verified.value.code
+        if faults_seen is not None:
+            faults_seen.update(e.fault for e in sim.request_log if e.fault and e.path == "/graphql")
         return table_hashes(tmp_path / "data" / "metrics.db")
     finally:
         sim.stop()
@@ -90,3 +95,24 @@ def test_rest_and_graphql_archives_project_to_identical_tables(
     assert "velocity_pull_requests" in rest
     differing = sorted(t for t in rest if rest[t] != graphql[t])
     assert differing == []
+
+
+@pytest.mark.slow
+def test_graphql_path_with_faults_of_every_kind_gives_the_fault_free_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """10% faults of every kind, GraphQL ones included: reruns end with the fault-free tables."""
+    clean = run_days(tmp_path / "clean", monkeypatch, "graphql", days=1)
+    every = FAULT_KINDS + GRAPHQL_FAULT_KINDS
+    faults = FaultConfig(rate=0.1, seed=7, timeout_s=0.05, kinds=every)
+    faulty = run_days(tmp_path / "faulty", monkeypatch, "graphql", faults=faults, days=1)
+    assert sorted(t for t in clean if clean[t] != faulty.get(t)) == []
+    seen: Counter[str] = Counter()
+    only_graphql = FaultConfig(
+        rate=0.3, seed=3, timeout_s=0.05, kinds=every, patterns=("/graphql",)
+    )
+    hard = run_days(
+        tmp_path / "hard", monkeypatch, "graphql", faults=only_graphql, days=1, faults_seen=seen
+    )
+    assert set(GRAPHQL_FAULT_KINDS) | {"502", "timeout", "reset"} <= set(seen)
+    assert sorted(t for t in clean if clean[t] != hard.get(t)) == []
