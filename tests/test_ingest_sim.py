@@ -21,6 +21,7 @@ from test_ingest_fakes import VirtualClock
 import config as config_mod
 from archive import RunLock, kinds, read_events, verify_archive
 from ingest import list_runs, run_ingest
+from projections.graphql_records import deployment_records, pull_request_records
 from sim import FaultConfig, SimConfig, Simulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +108,7 @@ def _items(body: Any) -> Iterator[dict[str, Any]]:
                 yield from body[key]
 
 
-def archive_items(raw_dir: Path) -> set[tuple[Any, ...]]:
+def archive_items(raw_dir: Path) -> set[tuple[Any, ...]]:  # noqa: PLR0912
     """Identities of everything the archive holds (what projections could see)."""
     out: set[tuple[Any, ...]] = set()
     for ev in read_events(raw_dir):
@@ -156,6 +157,12 @@ def archive_items(raw_dir: Path) -> set[tuple[Any, ...]]:
             out.update(
                 (ev.kind, ev.repo, s["id"]) for s in _items(body) if s.get("state") != "inactive"
             )
+        elif ev.kind == kinds.GRAPHQL_PULL_REQUESTS:
+            records = pull_request_records(body, ev.enterprise_id or "", ev.repo)
+            out.update((type(r).__name__, k) for k, r in records)
+        elif ev.kind == kinds.GRAPHQL_DEPLOYMENTS:
+            records = deployment_records(body, ev.enterprise_id or "", ev.repo)
+            out.update(("status", k) for k, r in records if r.state != "inactive")
         elif ev.kind in _ID_FIELDS:
             out.update((ev.kind, ev.repo, x.get(_ID_FIELDS[ev.kind])) for x in _items(body))
         elif ev.kind.startswith("copilot.report."):
@@ -203,14 +210,15 @@ def test_injected_faults_converge_to_the_fault_free_archive(tmp_path: Path) -> N
 
 
 @pytest.mark.slow
-def test_sigkill_during_runs_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("detail", ["rest", "graphql"])
+def test_sigkill_during_runs_loses_and_duplicates_nothing(tmp_path: Path, detail: str) -> None:
     """Killing `cli.py ingest` at random moments, then rerunning, gives the complete archive."""
     today = datetime.now(UTC).date()
     sim = start_sim(today=today, latency_ms=1)
     try:
-        ref_cfg, ref_path, env = write_config(sim, tmp_path / "ref", history_days=5)
+        ref_cfg, ref_path, env = write_config(sim, tmp_path / "ref", history_days=5, detail=detail)
         assert cli(ref_path, env, "ingest").returncode == 0
-        cfg, path, env = write_config(sim, tmp_path / "killed", history_days=5)
+        cfg, path, env = write_config(sim, tmp_path / "killed", history_days=5, detail=detail)
         rng = random.Random(3)
         for _trial in range(4):
             proc = subprocess.Popen(
