@@ -7,11 +7,13 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
+import orjson
 import pytest
 from test_ingest_days import cli_ingest
 from test_ingest_fakes import VirtualClock
 from test_ingest_sim import SIM_DAY, day_start, start_sim, write_config
 
+from archive import kinds, read_events
 from cli import main
 from sim import FaultConfig
 from sim.config import FAULT_KINDS, GRAPHQL_FAULT_KINDS
@@ -116,3 +118,31 @@ def test_graphql_path_with_faults_of_every_kind_gives_the_fault_free_tables(
     )
     assert set(GRAPHQL_FAULT_KINDS) | {"502", "timeout", "reset"} <= set(seen)
     assert sorted(t for t in clean if clean[t] != hard.get(t)) == []
+
+
+def test_graphql_failures_halve_the_batch_and_end_a_partial_run_naming_the_items(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every POST answered 502: batches halve down to one id, every attempt is archived as an
+    error event, and `cli.py ingest` exits 3 naming the PRs still missing."""
+    clock = VirtualClock(day_start(SIM_DAY))
+    always = FaultConfig(rate=1.0, kinds=("502",), patterns=("/graphql",))
+    sim = start_sim(clock, faults=always)
+    try:
+        cfg, path, env = write_config(sim, tmp_path, history_days=3, detail="graphql")
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        assert cli_ingest(path, clock, monkeypatch, "--only", "pulls") == 3
+    finally:
+        sim.stop()
+    assert "GraphQL detail still missing after 6 attempts for PR #" in capsys.readouterr().err
+    sizes: dict[str, list[int]] = {}
+    for ev in read_events(cfg.raw_dir, kinds={kinds.GRAPHQL_PULL_REQUESTS}):
+        assert ev.error is not None
+        assert ev.response["status"] == 502
+        ids = orjson.loads(ev.request["body"])["variables"]["ids"]
+        sizes.setdefault(str(ev.repo), []).append(len(ids))
+    biggest = max(sizes.values(), key=lambda s: s[0])
+    assert biggest[0] > 2
+    assert biggest[:3] == [biggest[0], max(1, biggest[0] // 2), max(1, biggest[0] // 4)]
+    assert min(biggest) == 1
