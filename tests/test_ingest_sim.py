@@ -279,8 +279,10 @@ def test_exhausted_budget_waits_for_the_reset(tmp_path: Path) -> None:
         sim.stop()
 
 
-def test_token_never_leaves_the_api_host(tmp_path: Path) -> None:
-    """No Authorization on the download host; the token is in no file under data/ nor output."""
+@pytest.mark.parametrize("detail", ["rest", "graphql"])
+def test_token_never_leaves_the_api_host(tmp_path: Path, detail: str) -> None:
+    """No Authorization on the download host; the token is in no file under data/, no archived
+    event (decompressed, GraphQL POSTs included) nor output."""
     today = datetime.now(UTC).date()
     sim = start_sim(today=today)
     try:
@@ -297,7 +299,7 @@ def test_token_never_leaves_the_api_host(tmp_path: Path) -> None:
             )
             for slug in sim.enterprises
         }
-        cfg, path, env = write_config(sim, tmp_path, history_days=3, tokens=tokens)
+        cfg, path, env = write_config(sim, tmp_path, history_days=3, tokens=tokens, detail=detail)
         proc = cli(path, env, "ingest")
         assert proc.returncode == 0, proc.stderr
         downloads = [
@@ -312,8 +314,12 @@ def test_token_never_leaves_the_api_host(tmp_path: Path) -> None:
         sim.stop()
     blobs = [p.read_bytes() for p in cfg.data_dir.rglob("*") if p.is_file()]
     assert any(p.name.startswith("ghmc-") for p in cfg.logs_dir.iterdir())
+    events = [orjson.dumps(ev.to_dict()) for ev in read_events(cfg.raw_dir)]
+    posts = [e for e in events if b'"method":"POST"' in e]
+    assert bool(posts) == (detail == "graphql")
     for token in tokens.values():
         assert not any(token.encode() in b for b in blobs)
+        assert not any(token.encode() in e for e in events)
         assert token not in proc.stdout + proc.stderr
 
 
