@@ -313,20 +313,8 @@ class Detail:
         complete: list[str],
         not_found: list[str],
     ) -> None:
-        self.recorder.append(
-            kind=spec.kind,
-            fetched_at=resp.fetched_at,
-            org=org,
-            repo=repo,
-            request=self._request(payload, operation, resp.request_headers),
-            response={
-                "status": resp.status,
-                "headers": resp.headers,
-                "elapsed_ms": resp.elapsed_ms,
-            },
-            body=resp.body,
-            refs={"items": items, "complete": complete, "not_found": not_found},
-        )
+        refs = {"items": items, "complete": complete, "not_found": not_found}
+        self._append(spec, org, repo, payload, operation, resp, refs, None)
 
     def _archive_error(  # noqa: PLR0917 - private, called in one place each
         self,
@@ -338,21 +326,42 @@ class Detail:
         items: dict[str, list[Any]],
         exc: RequestError,
     ) -> None:
-        resp = exc.response
+        refs = {"items": items, "complete": [], "not_found": []}
+        self._append(spec, org, repo, payload, operation, exc.response, refs, exc)
+
+    def _append(  # noqa: PLR0917 - private
+        self,
+        spec: _Spec,
+        org: str,
+        repo: str,
+        payload: bytes,
+        operation: str,
+        resp: HttpResponse | None,
+        refs: dict[str, Any],
+        exc: RequestError | None,
+    ) -> None:
+        """One event: the answer with its body, or (exc) what went wrong and no body."""
+        response: dict[str, Any] = {"status": None, "headers": {}, "elapsed_ms": None}
+        if resp is not None:
+            response = {
+                "status": resp.status,
+                "headers": resp.headers,
+                "elapsed_ms": resp.elapsed_ms,
+            }
         self.recorder.append(
             kind=spec.kind,
             fetched_at=resp.fetched_at if resp else utc_stamp(self.client.clock()),
             org=org,
             repo=repo,
             request=self._request(payload, operation, resp.request_headers if resp else {}),
-            response=(
-                {"status": resp.status, "headers": resp.headers, "elapsed_ms": resp.elapsed_ms}
-                if resp
-                else {"status": None, "headers": {}, "elapsed_ms": None}
+            response=response,
+            body=resp.body if resp is not None and exc is None else None,
+            refs=refs,
+            error=(
+                {"type": exc.error_type, "message": exc.message, "status": exc.status}
+                if exc is not None
+                else None
             ),
-            body=None,
-            refs={"items": items, "complete": [], "not_found": []},
-            error={"type": exc.error_type, "message": exc.message, "status": exc.status},
         )
 
 
