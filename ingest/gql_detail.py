@@ -64,6 +64,17 @@ class _Spec:
     """(item, first-page node) → the info the plan records once the item is complete."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One POST to make and archive: which kind, which repository, the exact body."""
+
+    spec: _Spec
+    org: str
+    repo: str
+    payload: bytes
+    operation: str
+
+
 def _latest_state(_w: Wanted, node: dict[str, Any]) -> tuple[Any, ...]:
     nodes = (node.get("statuses") or {}).get("nodes") or []
     timed = [(str(s.get("createdAt") or ""), str(s.get("id") or ""), s) for s in nodes if s]
@@ -148,15 +159,16 @@ class Detail:
     def _batch(self, spec: _Spec, org: str, repo: str, batch: list[Wanted]) -> list[Wanted] | None:
         """One batch query: the items to ask again, or None when the whole answer failed."""
         payload = encode(spec.query, {"ids": [w.node_id for w in batch]}, spec.operation)
+        call = _Call(spec, org, repo, payload, spec.operation)
         items = {w.node_id: list(w.info) for w in batch}
-        body, resp = self._post(spec, org, repo, payload, spec.operation, items)
+        body, resp = self._post(call, items)
         if body is None or resp is None:
             return None
         data = body.get("data") if isinstance(body, dict) else None
         nodes = data.get("nodes") if isinstance(data, dict) else None
         errors = _errors(body)
         if not isinstance(nodes, list) or len(nodes) != len(batch):
-            self._archive(spec, org, repo, payload, spec.operation, resp, items, [], [])
+            self._archive(call, resp, items)
             self._after_failure(errors)
             return None
         not_found = {_index(e) for e in errors if e.get("type") == "NOT_FOUND"}
@@ -172,27 +184,17 @@ class Detail:
             else:
                 items[w.node_id] = list(spec.finish(w, node))
                 (paged if _next_pages(spec, node) else complete).append((w, node))
-        self._archive(
-            spec,
-            org,
-            repo,
-            payload,
-            spec.operation,
-            resp,
-            items,
-            [w.node_id for w, _n in complete],
-            [w.node_id for w in gone],
-        )
+        done = [w.node_id for w, _n in complete]
+        self._archive(call, resp, items, done, [w.node_id for w in gone])
         for w, node in paged:
-            if not self._pages(spec, org, repo, w, node, items[w.node_id]):
+            if not self._pages(call, w, node, items[w.node_id]):
                 retry.append(w)
         return retry
 
     # pages ----------------------------------------------------------------------------------
-    def _pages(  # noqa: PLR0917 - private, called in one place each
-        self, spec: _Spec, org: str, repo: str, w: Wanted, node: dict[str, Any], info: list[Any]
-    ) -> bool:
+    def _pages(self, batch: _Call, w: Wanted, node: dict[str, Any], info: list[Any]) -> bool:
         """Page the node's incomplete connections to their end; False if that failed."""
+        spec = batch.spec
         cursors = _next_pages(spec, node)
         failures = 0
         while cursors:
@@ -202,14 +204,15 @@ class Detail:
                     variables[flag] = flag in cursors
                 variables[f"{flag}After"] = cursors.get(flag)
             payload = encode(spec.page_query, variables, spec.page_operation)
-            body, resp = self._post(spec, org, repo, payload, spec.page_operation, {})
+            call = _Call(spec, batch.org, batch.repo, payload, spec.page_operation)
+            body, resp = self._post(call, {})
             page = _node(body)
             ok = page is not None and all(
                 isinstance(page.get(spec.connections[f]), dict) for f in cursors
             )
             if resp is None or page is None or not ok:
                 if resp is not None:
-                    self._archive(spec, org, repo, payload, spec.page_operation, resp, {}, [], [])
+                    self._archive(call, resp, {})
                 failures += 1
                 if failures >= self.client.policy.max_attempts:
                     return False
@@ -221,22 +224,12 @@ class Detail:
                 if f in cursors  # a connection not asked for this time is absent
             }
             done = [w.node_id] if not nxt else []
-            self._archive(
-                spec, org, repo, payload, spec.page_operation, resp, {w.node_id: info}, done, []
-            )
+            self._archive(call, resp, {w.node_id: info}, done)
             cursors = nxt
         return True
 
     # one POST -------------------------------------------------------------------------------
-    def _post(  # noqa: PLR0917 - private, called in one place each
-        self,
-        spec: _Spec,
-        org: str,
-        repo: str,
-        payload: bytes,
-        operation: str,
-        items: dict[str, list[Any]],
-    ) -> tuple[Any, HttpResponse | None]:
+    def _post(self, call: _Call, items: dict[str, list[Any]]) -> tuple[Any, HttpResponse | None]:
         """POST; the decoded body and the answer, or (None, None) after an archived failure.
         A RATE_LIMITED answer is archived and waited out here."""
         for _ in range(self.client.policy.max_attempts):
@@ -244,11 +237,11 @@ class Detail:
                 raise Interrupted
             self.queries += 1
             try:
-                resp = self.client.post(payload)
+                resp = self.client.post(call.payload)
             except AuthFailed:
                 raise
             except RequestError as exc:
-                self._archive_error(spec, org, repo, payload, operation, items, exc)
+                self._append(call, exc.response, _refs(items), exc)
                 if not isinstance(exc, GqlTransientError):
                     self.stats.add_error(exc.message)
                 return None, None
@@ -257,7 +250,7 @@ class Detail:
             self.client.points += cost
             errors = _errors(body)
             if any(e.get("type") == "RATE_LIMITED" for e in errors):
-                self._archive(spec, org, repo, payload, operation, resp, items, [], [])
+                self._archive(call, resp, items)
                 self._rate_limited(resp)
                 continue
             return body, resp
@@ -278,11 +271,11 @@ class Detail:
             log.info("GraphQL resource limit hit (%s): smaller batches", sorted(kinds_seen))
 
     # archive --------------------------------------------------------------------------------
-    def _request(self, payload: bytes, operation: str, headers: dict[str, str]) -> dict[str, Any]:
-        text = payload.decode()
+    def _request(self, call: _Call, headers: dict[str, str]) -> dict[str, Any]:
+        text, operation = call.payload.decode(), call.operation
         query_sha = self._sha.get(operation)
         if query_sha is None:
-            query = orjson.loads(payload)["query"]
+            query = orjson.loads(call.payload)["query"]
             query_sha = self._sha[operation] = hashlib.sha256(query.encode()).hexdigest()
         return {
             "method": "POST",
@@ -301,41 +294,19 @@ class Detail:
             "body": text,
         }
 
-    def _archive(  # noqa: PLR0917 - private, called in one place each
+    def _archive(
         self,
-        spec: _Spec,
-        org: str,
-        repo: str,
-        payload: bytes,
-        operation: str,
+        call: _Call,
         resp: HttpResponse,
         items: dict[str, list[Any]],
-        complete: list[str],
-        not_found: list[str],
+        complete: list[str] | None = None,
+        not_found: list[str] | None = None,
     ) -> None:
-        refs = {"items": items, "complete": complete, "not_found": not_found}
-        self._append(spec, org, repo, payload, operation, resp, refs, None)
+        self._append(call, resp, _refs(items, complete, not_found), None)
 
-    def _archive_error(  # noqa: PLR0917 - private, called in one place each
+    def _append(
         self,
-        spec: _Spec,
-        org: str,
-        repo: str,
-        payload: bytes,
-        operation: str,
-        items: dict[str, list[Any]],
-        exc: RequestError,
-    ) -> None:
-        refs = {"items": items, "complete": [], "not_found": []}
-        self._append(spec, org, repo, payload, operation, exc.response, refs, exc)
-
-    def _append(  # noqa: PLR0917 - private
-        self,
-        spec: _Spec,
-        org: str,
-        repo: str,
-        payload: bytes,
-        operation: str,
+        call: _Call,
         resp: HttpResponse | None,
         refs: dict[str, Any],
         exc: RequestError | None,
@@ -349,11 +320,11 @@ class Detail:
                 "elapsed_ms": resp.elapsed_ms,
             }
         self.recorder.append(
-            kind=spec.kind,
+            kind=call.spec.kind,
             fetched_at=resp.fetched_at if resp else utc_stamp(self.client.clock()),
-            org=org,
-            repo=repo,
-            request=self._request(payload, operation, resp.request_headers if resp else {}),
+            org=call.org,
+            repo=call.repo,
+            request=self._request(call, resp.request_headers if resp else {}),
             response=response,
             body=resp.body if resp is not None and exc is None else None,
             refs=refs,
@@ -363,6 +334,15 @@ class Detail:
                 else None
             ),
         )
+
+
+def _refs(
+    items: dict[str, list[Any]],
+    complete: list[str] | None = None,
+    not_found: list[str] | None = None,
+) -> dict[str, Any]:
+    """The refs the plan index reads (module docstring)."""
+    return {"items": items, "complete": complete or [], "not_found": not_found or []}
 
 
 def _errors(body: Any) -> list[dict[str, Any]]:

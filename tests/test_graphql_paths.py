@@ -70,7 +70,7 @@ def run_days(
                 sim.advance_day(1)
                 clock.now += 86_400
             codes = [cli_ingest(path, clock, monkeypatch)]
-            while codes[-1] != 0 and len(codes) < 6:
+            while codes[-1] != 0 and len(codes) < 12:
                 codes.append(cli_ingest(path, clock, monkeypatch))
             assert codes[-1] == 0, codes
         with pytest.raises(SystemExit) as done:
