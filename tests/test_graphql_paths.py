@@ -111,7 +111,7 @@ def test_graphql_path_with_faults_of_every_kind_gives_the_fault_free_tables(
     assert sorted(t for t in clean if clean[t] != faulty.get(t)) == []
     seen: Counter[str] = Counter()
     only_graphql = FaultConfig(
-        rate=0.3, seed=3, timeout_s=0.05, kinds=every, patterns=("/graphql",)
+        rate=0.5, seed=709, timeout_s=0.05, kinds=every, patterns=("/graphql",)
     )
     hard = run_days(
         tmp_path / "hard", monkeypatch, "graphql", faults=only_graphql, days=1, faults_seen=seen
