@@ -111,6 +111,14 @@ class RetentionConfig:
 
 
 @dataclass(frozen=True)
+class IngestConfig:
+    """How per-item detail is read: `graphql` (batched `nodes(ids:)` queries, own points budget)
+    or `rest` (one request per PR detail, reviews, commits, deployment statuses)."""
+
+    detail: str = "graphql"
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
 
@@ -125,6 +133,7 @@ class Config:
     backup: BackupConfig = field(default_factory=BackupConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     source: Path | None = None
+    ingest: IngestConfig = field(default_factory=IngestConfig)
 
     @property
     def raw_dir(self) -> Path:
@@ -287,6 +296,7 @@ _TOP_KEYS = {
     "export",
     "backup",
     "retention",
+    "ingest",
 }
 _ENTERPRISE_KEYS = {
     "id",
@@ -449,7 +459,17 @@ def parse(raw: Mapping[str, Any], base: Path, *, check_env: bool = True) -> Conf
             keep_weeks=_get_int(backup, "keep_weeks", "backup.", 8, (1, MAX_WEEKS)),
         ),
         retention=_retention(raw),
+        ingest=_ingest(raw),
     )
+
+
+def _ingest(raw: Mapping[str, Any]) -> IngestConfig:
+    table = _get_table(raw, "ingest")
+    _check_keys(table, {"detail"}, "ingest")
+    detail = _get_str(table, "detail", "ingest.", "graphql")
+    if detail not in ("graphql", "rest"):
+        raise ConfigError(f'ingest.detail: expected "graphql" or "rest", got {detail!r}')
+    return IngestConfig(detail=detail)
 
 
 def load(path: Path, *, check_env: bool = True) -> Config:

@@ -34,6 +34,10 @@ REPO_RELEASES = "repo.releases"
 REPO_ISSUES = "repo.issues"
 # Issue events of a repository (ready_for_review, convert_to_draft, merged, …), newest first.
 REPO_ISSUE_EVENTS = "repo.issue_events"
+# Per-item detail from GitHub's GraphQL API: one POST (a batch of `nodes(ids:)`, or a further
+# page of one node's connection) per event; the request holds the exact POST body.
+GRAPHQL_PULL_REQUESTS = "graphql.pull_requests"
+GRAPHQL_DEPLOYMENTS = "graphql.deployments"
 # Collection runs: bodies are ghmc's own JSON (counts, errors), not GitHub's.
 RUN_STARTED = "run.started"
 RUN_FINISHED = "run.finished"
@@ -62,6 +66,8 @@ KINDS: frozenset[str] = frozenset(
         REPO_RELEASES,
         REPO_ISSUES,
         REPO_ISSUE_EVENTS,
+        GRAPHQL_PULL_REQUESTS,
+        GRAPHQL_DEPLOYMENTS,
         RUN_STARTED,
         RUN_FINISHED,
     }

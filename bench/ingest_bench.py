@@ -3,7 +3,7 @@
 Usage (from the repository root):
 
     python bench/ingest_bench.py --scale large --latency-ms 2 [--repos GLOB] [--history-days D]
-        [--runs first,next,naive] [--keep-dir DIR]
+        [--runs first,next,naive] [--detail graphql|rest] [--keep-dir DIR]
 
 Three measurements on the same simulator in the same process:
 1. first run into a fresh archive (day 0);
@@ -89,16 +89,22 @@ class Measure:
     wall_s: float
     waited_s: float
     sim_charged: int
+    gql_queries: int = 0
+    gql_points: int = 0
+    per_token: str = ""
 
     def row(self) -> str:
         return (
             f"| {self.name} | {self.requests} | {self.charged} | {self.sim_charged} | "
             f"{self.not_modified} | {self.events} | {self.wall_s:.1f} | "
-            f"{self.wall_s + self.waited_s:.1f} |"
+            f"{self.wall_s + self.waited_s:.1f} | {self.waited_s:.1f} | {self.per_token} | "
+            f"{self.gql_queries} | {self.gql_points} |"
         )
 
 
-def make_config(sim: Simulator, data_dir: Path, history_days: int, repos: list[str]) -> Any:
+def make_config(
+    sim: Simulator, data_dir: Path, history_days: int, repos: list[str], detail: str = "graphql"
+) -> Any:
     path, env = write_sim_config(
         sim,
         data_dir.parent / f"{data_dir.name}-config",
@@ -106,6 +112,7 @@ def make_config(sim: Simulator, data_dir: Path, history_days: int, repos: list[s
         history_days=history_days,
         data_dir=data_dir,
         repos=repos,
+        extra=f'\n[ingest]\ndetail = "{detail}"\n',
     )
     os.environ.update(env)
     return config_mod.load(path)
@@ -134,12 +141,19 @@ def measure(name: str, sim: Simulator, cfg: Any, clock: HybridClock) -> Measure:
         wall_s=wall,
         waited_s=clock.waited - waited_before,
         sim_charged=sum(1 for e in entries if e.charged),
+        gql_queries=sum(r.graphql_queries for r in runs),
+        gql_points=sum(r.graphql_points for r in runs),
+        per_token=" / ".join(str(r.charged) for r in runs),
     )
     print(f"{name}: status={result.status} repos={sum(repos.values())} {m.row()}", flush=True)
     print(f"    load average {load()}")
     for r in runs:
         low = r.rate_limit_remaining_min
-        print(f"    {r.enterprise_id}: charged {r.charged}, rate limit low {low}")
+        print(
+            f"    {r.enterprise_id}: charged {r.charged}, rate limit low {low}, GraphQL "
+            f"{r.graphql_queries} queries / {r.graphql_points} points, waited "
+            f"{r.rate_limit_waited_s:.0f} s (GraphQL {r.graphql_waited_s:.0f} s)"
+        )
     per_family = Counter(family(e.path) for e in entries if e.charged)
     print("    charged by family:", ", ".join(f"{k} {v}" for k, v in per_family.most_common()))
     for line in result.lines()[len(runs) :][:5]:
@@ -156,6 +170,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", default="first,next,naive", help="which measurements")
     parser.add_argument("--next-days", type=int, default=1, help="incremental days to measure")
+    parser.add_argument(
+        "--detail",
+        default="graphql",
+        choices=("graphql", "rest"),
+        help="per-item detail path ([ingest] detail)",
+    )
     parser.add_argument(
         "--keep-dir", default=None, help="keep the data here (e.g. for projection_bench)"
     )
@@ -178,7 +198,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             base = Path(args.keep_dir) if args.keep_dir else Path(tmp)
-            cfg = make_config(sim, base / "data", args.history_days, [args.repos])
+            cfg = make_config(sim, base / "data", args.history_days, [args.repos], args.detail)
             done = [measure("first run (day 0)", sim, cfg, clock)]
             days = args.next_days if "next" in wanted else int("naive" in wanted)
             for day in range(1, days + 1):
@@ -187,7 +207,9 @@ def main() -> None:
                 if "next" in wanted:
                     done.append(measure(f"next-day run (day {day})", sim, cfg, clock))
             if "naive" in wanted:
-                naive_cfg = make_config(sim, base / "naive", args.history_days, [args.repos])
+                naive_cfg = make_config(
+                    sim, base / "naive", args.history_days, [args.repos], args.detail
+                )
                 label = f"naive re-pull (day {(sim.today - today).days})"
                 done.append(measure(label, sim, naive_cfg, clock))
     finally:
@@ -195,13 +217,13 @@ def main() -> None:
     print()
     print(
         f"scale={args.scale} latency_ms={args.latency_ms} history_days={args.history_days} "
-        f"repos={args.repos!r} enterprises={len(cfg.enterprises)}"
+        f"repos={args.repos!r} enterprises={len(cfg.enterprises)} detail={args.detail}"
     )
     print(
         "| run | requests sent | charged (ghmc) | charged (sim) | 304s | events | wall s | "
-        "simulated s |"
+        "simulated s | waited s | charged per token | GraphQL queries | GraphQL points |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for m in done:
         print(m.row())
     if "next" in wanted and "naive" in wanted:

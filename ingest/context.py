@@ -13,6 +13,7 @@ from config import Config, EnterpriseConfig
 from ingest.client import Downloader, GitHubClient
 from ingest.errors import AuthFailed, PermissionDenied, RequestError
 from ingest.fetch import Fetcher, Page, Req, RunStats
+from ingest.gql_detail import Detail
 from ingest.plan import PlanIndex
 from ingest.summaries import Summary
 
@@ -39,6 +40,8 @@ class Ctx:
     denied: set[tuple[str, str]] = field(default_factory=set)
     pushed_at: dict[str, str] = field(default_factory=dict)
     """`pushed_at` per repo full name, from the org repo lists fetched in this run."""
+    detail: Detail | None = None
+    """Per-item detail through GraphQL (`[ingest] detail = "graphql"`); None: REST per item."""
 
     @property
     def today(self) -> date:

@@ -37,6 +37,7 @@ REPORT_KINDS = frozenset(
 BILLING_KINDS = frozenset({kinds.BILLING_PREMIUM_REQUEST_USAGE, kinds.BILLING_AI_CREDIT_USAGE})
 SEAT_KINDS = frozenset({kinds.COPILOT_SEATS, kinds.COPILOT_SEATS_ENTERPRISE})
 PLAN_KINDS = frozenset(kinds.KINDS - {kinds.RUN_STARTED, kinds.RUN_FINISHED})
+GRAPHQL_KINDS = frozenset({kinds.GRAPHQL_PULL_REQUESTS, kinds.GRAPHQL_DEPLOYMENTS})
 
 # Which item field advances a walk kind's watermark (index into the summary item).
 _WATERMARK_FIELD = {
@@ -103,6 +104,8 @@ class PlanIndex:
     deployment_state: dict[tuple[str, int], str] = field(default_factory=dict)
     commits_pushed: dict[str, str] = field(default_factory=dict)
     events_seen: int = 0
+    node_ids: dict[tuple[str, str, int], str] = field(default_factory=dict)
+    """(repo, "pull" | "deployment", number or id) → GraphQL global id (the REST `node_id`)."""
 
     def watermark(self, kind: str, scope: str, stream: str = "") -> str | None:
         """The latest value seen by a complete walk of this stream, or None."""
@@ -193,6 +196,9 @@ class _Builder:
                     rep.files.add(int(ev.refs.get("file_index", -1)))
         elif kind in BILLING_KINDS:
             self._billing(ev, status)
+        elif kind in GRAPHQL_KINDS:
+            if status == 200:
+                self._graphql(ev)
         elif status in (200, 304):
             self._walk_page(ev, summary)
 
@@ -218,7 +224,7 @@ class _Builder:
         key = (ev.kind, str(q.get("organization", "")), str(q.get("user", "")))
         _newer(self.index.billing_days[key], day, _day_of(ev))
 
-    def _walk_page(self, ev: Event, summary: Summary) -> None:
+    def _walk_page(self, ev: Event, summary: Summary) -> None:  # noqa: PLR0912
         kind, refs = ev.kind, ev.refs
         scope = ev.repo or ev.org or ""
         stream = str(
@@ -226,9 +232,11 @@ class _Builder:
         )
         if kind == kinds.REPO_PULLS:
             needed = self.index.pr_needed[scope]
-            for number, updated, head in summary.items:
+            for number, updated, head, node in summary.items:
                 if updated > needed.get(int(number), ("", ""))[0]:
                     needed[int(number)] = (updated, head)
+                if node:
+                    self.index.node_ids[(scope, "pull", int(number))] = node
         elif kind == kinds.REPO_PULL:
             self._pr_done(scope, ev, kind)
             return
@@ -240,13 +248,34 @@ class _Builder:
                 else:
                     pending[int(run_id)] = created
         elif kind == kinds.REPO_DEPLOYMENTS:
-            for dep_id, created, environment in summary.items:
+            for dep_id, created, environment, node in summary.items:
                 self.index.deployments[scope][int(dep_id)] = (created, environment)
+                if node:
+                    self.index.node_ids[(scope, "deployment", int(dep_id))] = node
         wkey: WalkKey = (ev.run_id, kind, scope, stream)
         acc = self.walks.setdefault(wkey, [])
         acc.extend(summary.items)
         if refs.get("walk_complete"):
             self._complete(kind, scope, stream, ev, self.walks.pop(wkey))
+
+    def _graphql(self, ev: Event) -> None:
+        """A GraphQL detail answer: the items it completed (refs, see ingest/gql_detail.py)."""
+        scope = ev.repo or ev.org or ""
+        items = ev.refs.get("items") or {}
+        done = list(ev.refs.get("complete") or ()) + list(ev.refs.get("not_found") or ())
+        for node in done:
+            info = items.get(node)
+            if not isinstance(info, list) or not info:
+                continue
+            if ev.kind == kinds.GRAPHQL_DEPLOYMENTS:
+                state = str(info[1]) if len(info) > 1 else ""
+                self.index.deployment_state[(scope, int(info[0]))] = state
+                continue
+            number, updated, head = int(info[0]), str(info[1]), str(info[2])
+            for kind in (kinds.REPO_PULL, kinds.REPO_PULL_REVIEWS, kinds.REPO_PULL_COMMITS):
+                key = (scope, number, kind)
+                if updated >= self.index.pr_done.get(key, ("", ""))[0]:
+                    self.index.pr_done[key] = (updated, head)
 
     def _pr_done(self, scope: str, ev: Event, kind: str) -> None:
         number = int(ev.refs.get("pull_number", 0))

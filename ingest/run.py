@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,6 +42,8 @@ from ingest.collectors import workflow_runs as runs_c
 from ingest.context import Ctx, ProgressHook
 from ingest.errors import AuthFailed, CollectionFailed, Interrupted, PartialCollection
 from ingest.fetch import Fetcher, Recorder, RunStats
+from ingest.gql_client import GraphQLClient
+from ingest.gql_detail import Detail
 from ingest.plan import PlanIndex, load_index
 from ingest.progress import no_progress
 from ingest.ratelimit import Clock, Sleep
@@ -85,6 +87,12 @@ class RunSummary:
     error_count: int = 0
     rate_limit_waited_s: float = 0.0
     """Seconds spent waiting for primary rate-limit resets (the token's hourly budget ran out)."""
+    graphql_queries: int = 0
+    """GraphQL POSTs sent (not in `requests`: they spend the separate points budget)."""
+    graphql_points: int = 0
+    """GraphQL points charged (the sum of every answer's `rateLimit.cost`)."""
+    graphql_waited_s: float = 0.0
+    """Seconds waited for the GraphQL points budget (pacing, RATE_LIMITED, secondary limits)."""
 
     def line(self) -> str:
         """One line for the terminal."""
@@ -94,6 +102,8 @@ class RunSummary:
             f"events, {self.bytes_received / 1e6:,.1f} MB received, "
             f"rate limit low {self.rate_limit_remaining_min}"
         )
+        if self.graphql_queries:
+            text += f", {self.graphql_queries:,} GraphQL queries ({self.graphql_points:,} points)"
         if self.rate_limit_waited_s:
             text += f", waited {self.rate_limit_waited_s / 60:.0f} min for rate-limit resets"
         if self.error_count:
@@ -292,6 +302,10 @@ def _run_enterprise(env: _Env, ent: EnterpriseConfig, index: PlanIndex) -> RunSu
     )
     for c in {id(c): c for c in (api, billing)}.values():
         c.on_wait = lambda seconds, c=c: _waiting(ctx, c, seconds)
+    if env.cfg.ingest.detail == "graphql":
+        gql = _graphql_client(env, ent, api)
+        gql.on_wait = lambda seconds: _waiting(ctx, api, seconds)
+        ctx.detail = Detail(gql, recorder, stats)
     try:
         _collect(ctx, env.families, env.writer, env.lock)
     except AuthFailed as exc:
@@ -323,6 +337,9 @@ def _run_enterprise(env: _Env, ent: EnterpriseConfig, index: PlanIndex) -> RunSu
             downloader=downloader,
             interrupted=interrupted,
         )
+        if ctx.detail is not None:
+            summary = _with_graphql(summary, ctx.detail)
+            ctx.detail.client.close()
         _run_event(recorder, kinds.RUN_FINISHED, summary.finished_at, asdict(summary))
         with env.lock:
             env.writer.flush()
@@ -331,6 +348,33 @@ def _run_enterprise(env: _Env, ent: EnterpriseConfig, index: PlanIndex) -> RunSu
         downloader.close()
         ctx.report(f"done ({summary.status})")
     return summary
+
+
+def _graphql_client(env: _Env, ent: EnterpriseConfig, api: GitHubClient) -> GraphQLClient:
+    return GraphQLClient(
+        api_url=ent.api_url,
+        token=ent.token(),
+        api_version=env.cfg.api_version,
+        enterprise_id=ent.id,
+        credential=api.credential,
+        policy=env.policy,
+        clock=env.clock,
+        sleep=env.sleep,
+        session=env.session_factory() if env.session_factory else None,
+    )
+
+
+def _with_graphql(summary: RunSummary, detail: Detail) -> RunSummary:
+    """The run's summary with its GraphQL figures (waits added to the rate-limit waits)."""
+    rate = detail.client.rate
+    waited = rate.waited + rate.waited_secondary
+    return replace(
+        summary,
+        graphql_queries=detail.client.counters.sent,
+        graphql_points=detail.client.points,
+        graphql_waited_s=round(waited, 1),
+        rate_limit_waited_s=round(summary.rate_limit_waited_s + waited, 1),
+    )
 
 
 def _wait_warnings(enterprise_id: str, clients: list[GitHubClient]) -> list[str]:

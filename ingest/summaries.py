@@ -45,6 +45,7 @@ def _pulls(body: Any) -> Summary:
                 p.get("number"),
                 p.get("updated_at") or "",
                 str((p.get("head") or {}).get("sha") or ""),
+                str(p.get("node_id") or ""),
             )
             for p in _list(body)
             if p.get("number")
@@ -75,7 +76,12 @@ def _runs(body: Any) -> Summary:
 def _deployments(body: Any) -> Summary:
     return Summary(
         tuple(
-            (d.get("id"), d.get("created_at") or "", str(d.get("environment") or ""))
+            (
+                d.get("id"),
+                d.get("created_at") or "",
+                str(d.get("environment") or ""),
+                str(d.get("node_id") or ""),
+            )
             for d in _list(body)
         )
     )

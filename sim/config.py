@@ -21,6 +21,8 @@ FAULT_KINDS = (
     "secondary_403",
     "secondary_429",
 )
+GRAPHQL_FAULT_KINDS = ("gql_partial", "gql_rate_limited", "gql_timeout")
+"""Faults only `POST /graphql` answers (sim/gql/endpoint.py); other paths ignore them."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class FaultConfig:
             else:
                 msg = f"unknown fault option {key!r}"
                 raise ValueError(msg)
-        unknown = set(values.get("kinds", ())) - set(FAULT_KINDS)
+        unknown = set(values.get("kinds", ())) - set(FAULT_KINDS) - set(GRAPHQL_FAULT_KINDS)
         if unknown:
             msg = f"unknown fault kinds {sorted(unknown)}; known: {', '.join(FAULT_KINDS)}"
             raise ValueError(msg)
@@ -92,6 +94,9 @@ class SimConfig:
     latency_ms: int = 0
     rate_limit: int = 5000
     rate_window_s: int = 3600
+    graphql_points: int = 5000
+    """GraphQL points per window and token (a user token's budget)."""
+    graphql_points_per_minute: int = 2000
     link_ttl_s: int = 600
     clock: Clock = time.time
     host: str = "127.0.0.1"

@@ -57,9 +57,9 @@ class RateLimiter:
             self._windows[token] = (reset, used)
             return Bucket(self.limit, used, reset)
 
-    def charge(self, token: str) -> Bucket:
-        """Count one request."""
+    def charge(self, token: str, cost: int = 1) -> Bucket:
+        """Count one request (or, for GraphQL, a query's points)."""
         with self._lock:
             reset, used = self._current(token)
-            self._windows[token] = (reset, used + 1)
-            return Bucket(self.limit, used + 1, reset)
+            self._windows[token] = (reset, used + cost)
+            return Bucket(self.limit, used + cost, reset)

@@ -22,6 +22,7 @@ from sim.ratelimit import Bucket
 
 if TYPE_CHECKING:
     from sim.config import Clock
+    from sim.gql.endpoint import GraphQLEndpoint
 
 SECONDARY_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
@@ -50,6 +51,8 @@ class LogEntry:
     if_none_match: str | None
     fault: str | None
     at: float
+    points: int = 0
+    """GraphQL points the request was charged (REST requests: 0, see `charged`)."""
 
 
 class RequestLog:
@@ -88,6 +91,7 @@ class Services:
     files: ReportFiles
     counter: list[int]
     lock: threading.Lock
+    graphql: GraphQLEndpoint | None = None
 
     def request_id(self) -> str:
         """A GitHub-like request id, e.g. `C0DE:1A2B:3C4D5E:6F7A8B:65A1B2C3`."""
@@ -116,7 +120,9 @@ class _Base(http.server.BaseHTTPRequestHandler):
         """The `Server` header."""
         return self.server_version
 
-    def _log(self, status: int, *, charged: bool = False, fault: str | None = None) -> None:
+    def _log(
+        self, status: int, *, charged: bool = False, fault: str | None = None, points: int = 0
+    ) -> None:
         parts = urlsplit(self.path)
         address = self.server.server_address
         host, port = (address[0], address[1]) if isinstance(address, tuple) else (str(address), 0)
@@ -134,6 +140,7 @@ class _Base(http.server.BaseHTTPRequestHandler):
                 if_none_match=self.headers.get("If-None-Match"),
                 fault=fault,
                 at=self.services.clock(),
+                points=points,
             )
         )
 
@@ -194,6 +201,8 @@ class ApiHandler(_Base):
         if fault in ("500", "502", "503", "secondary_403", "secondary_429"):
             self._send_fault(fault, rid)
             return
+        if fault is not None and fault.startswith("gql_"):
+            fault = None  # GraphQL-only faults (sim/gql/endpoint.py)
         req = self._request()
         outcome = svc.app.handle(req)
         headers = self._headers(req, outcome.reply, outcome.bucket, rid)
@@ -204,7 +213,10 @@ class ApiHandler(_Base):
         self._send(outcome.reply.status, body, headers, truncate=fault == "truncate")
 
     def do_POST(self) -> None:
-        """The simulator is read-only."""
+        """`POST /graphql` (sim/gql/endpoint.py); every other POST: 404 (read-only)."""
+        if urlsplit(self.path).path == "/graphql" and self.services.graphql is not None:
+            self._graphql(self.services.graphql)
+            return
         self._log(404)
         self._send(
             404,
@@ -217,6 +229,22 @@ class ApiHandler(_Base):
             ),
             {"Content-Type": "application/json; charset=utf-8"},
         )
+
+    def _graphql(self, endpoint: GraphQLEndpoint) -> None:
+        size = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(size) if size > 0 else b""
+        fault = self._fault()
+        if fault in ("reset", "timeout"):
+            return
+        rid = self.services.request_id()
+        if fault in ("500", "502", "503", "secondary_403", "secondary_429"):
+            self._send_fault(fault, rid)
+            return
+        reply = endpoint.handle(self.headers.get("Authorization") or "", raw, rid, fault)
+        headers = {"Date": self._date(), "Server": "github.com", **reply.headers}
+        headers["X-GitHub-Request-Id"] = rid
+        self._log(reply.status, charged=False, fault=fault, points=reply.points)
+        self._send(reply.status, reply.body, headers, truncate=fault == "truncate")
 
     def _request(self) -> Request:
         parts = urlsplit(self.path)

@@ -10,6 +10,8 @@ from sim.app import App
 from sim.config import SCALES, FaultConfig, SimConfig
 from sim.downloads import ReportFiles, Signer
 from sim.faults import Faults
+from sim.gql.budget import PointsBudget
+from sim.gql.endpoint import GraphQLEndpoint
 from sim.ids import sha1hex
 from sim.ratelimit import RateLimiter
 from sim.server import (
@@ -38,6 +40,12 @@ class Simulator:
         self.tokens = Tokens(self.config.seed)
         self.limiter = RateLimiter(
             self.config.rate_limit, self.config.rate_window_s, self.config.clock
+        )
+        self.graphql_budget = PointsBudget(
+            self.config.graphql_points,
+            self.config.rate_window_s,
+            self.config.graphql_points_per_minute,
+            self.config.clock,
         )
         self.signer = Signer(
             sha1hex("signing", self.config.seed).encode(), self.config.clock, self.config.link_ttl_s
@@ -79,6 +87,7 @@ class Simulator:
             self.files,
             [0],
             threading.Lock(),
+            GraphQLEndpoint(self.state, self.tokens, self.graphql_budget),
         )
         api = start_server(ApiHandler, services, self.config.host, self.config.port)
         downloads = start_server(

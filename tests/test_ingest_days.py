@@ -22,6 +22,8 @@ import config as config_mod
 import ingest
 from archive import Event, kinds, read_events, verify_archive
 from cli import main
+from projections.definitions.activity.graphql import deployment_records, pull_request_records
+from projections.definitions.activity.snapshot import Commit
 from sim import Simulator
 from testkit.clocks import VirtualClock
 
@@ -105,6 +107,25 @@ class Archive:
         ]
 
 
+def graphql_statuses(arc: Archive) -> set[tuple[int, str, str | None]]:
+    """(deployment id, state, created_at) of the statuses GraphQL answers hold."""
+    out = set()
+    for ev, body in arc.bodies(kinds.GRAPHQL_DEPLOYMENTS):
+        ids = {k: v[0] for k, v in ev.refs["items"].items()}
+        for key, st in deployment_records(body, ev.enterprise_id or "", ev.repo, ids):
+            out.add((int(key[2]), st.state, st.created_at))
+    return out
+
+
+def graphql_commits(arc: Archive) -> set[str]:
+    """SHAs of the PR commits GraphQL answers hold."""
+    out = set()
+    for ev, body in arc.bodies(kinds.GRAPHQL_PULL_REQUESTS):
+        records = pull_request_records(body, ev.enterprise_id or "", ev.repo)
+        out.update(r.sha for _k, r in records if isinstance(r, Commit))
+    return out
+
+
 def check_against_truth(
     sim: Simulator, cfg: config_mod.Config, first_day: date, history_days: int = HISTORY_DAYS
 ) -> None:
@@ -118,6 +139,7 @@ def check_against_truth(
         (int(ev.refs["deployment_id"]), s["state"], s["created_at"])
         for ev, s in arc.items(kinds.REPO_DEPLOYMENT_STATUSES)
     }
+    statuses |= graphql_statuses(arc)
     runs = {
         (r["id"], r["conclusion"], r["updated_at"])
         for _ev, r in arc.items(kinds.REPO_WORKFLOW_RUNS, "workflow_runs")
@@ -126,6 +148,7 @@ def check_against_truth(
     commits = {
         c["sha"] for k in (kinds.REPO_COMMITS, kinds.REPO_PULL_COMMITS) for _e, c in arc.items(k)
     }
+    commits |= graphql_commits(arc)
     issues: dict[tuple[Any, int], set[Any]] = defaultdict(set)
     for ev, issue in arc.items(kinds.REPO_ISSUES):
         issues[(ev.repo, issue["number"])].add(issue.get("closed_at"))
@@ -210,15 +233,18 @@ def unchanged_200s(raw_dir: Path, run_ids: set[str]) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("detail", ["rest", "graphql"])
 def test_first_run_then_three_days_through_the_cli(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, detail: str
 ) -> None:
     """Each day's `ingest` leaves the archive complete against the truth, archives no response
     twice within a run, and after the first day is mostly 304s."""
     clock = VirtualClock(day_start(SIM_DAY))
     sim = start_sim(clock)
     try:
-        cfg, path, _env = write_config(sim, tmp_path / "inc", history_days=HISTORY_DAYS)
+        cfg, path, _env = write_config(
+            sim, tmp_path / "inc", history_days=HISTORY_DAYS, detail=detail
+        )
         seen_runs: set[str] = set()
         for day in range(4):
             if day:
@@ -230,7 +256,7 @@ def test_first_run_then_three_days_through_the_cli(
             assert len(runs) == len(sim.enterprises)
             seen_runs |= set(runs)
             for events in runs.values():
-                urls = Counter(e.request["url"] for e in events)
+                urls = Counter((e.request["url"], e.request.get("body")) for e in events)
                 assert not [u for u, n in urls.items() if n > 1]
                 if day:
                     share = not_modified_share(events)
@@ -244,7 +270,9 @@ def test_first_run_then_three_days_through_the_cli(
             assert share >= MIN_304_SHARE_SAME_DAY, share
         assert verify_archive(cfg.raw_dir).ok
         # A fresh backfill of the same window finds nothing the incremental archive lacks.
-        fresh_cfg, fresh_path, _e = write_config(sim, tmp_path / "fresh", history_days=13)
+        fresh_cfg, fresh_path, _e = write_config(
+            sim, tmp_path / "fresh", history_days=13, detail=detail
+        )
         assert cli_ingest(fresh_path, clock, monkeypatch) == 0
         missing = archive_items(fresh_cfg.raw_dir) - archive_items(cfg.raw_dir)
         assert not {m for m in missing if not m[0].startswith(("billing.", "copilot."))}, sorted(

@@ -110,7 +110,9 @@ class World:
 
 
 def make_config(tmp_path: Path, **extra: Any) -> config_mod.Config:
+    """A config for the fake GitHub, which speaks REST only (per-item detail over REST)."""
     raw: dict[str, Any] = {
+        "ingest": {"detail": "rest"},
         "data_dir": str(tmp_path / "data"),
         "history_days": 7,
         "enterprises": [

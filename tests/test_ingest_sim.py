@@ -20,6 +20,7 @@ import pytest
 import config as config_mod
 from archive import RunLock, kinds, read_events, verify_archive
 from ingest import list_runs, run_ingest
+from projections.definitions.activity.graphql import deployment_records, pull_request_records
 from sim import FaultConfig, SimConfig, Simulator
 from testkit.clocks import VirtualClock
 from testkit.simconfig import write_sim_config
@@ -39,7 +40,12 @@ def start_sim(clock: Any = time.time, today: date = SIM_DAY, **kw: Any) -> Simul
 
 
 def write_config(
-    sim: Simulator, tmp_path: Path, *, history_days: int = 10, tokens: dict[str, str] | None = None
+    sim: Simulator,
+    tmp_path: Path,
+    *,
+    history_days: int = 10,
+    tokens: dict[str, str] | None = None,
+    detail: str = "rest",
 ) -> tuple[config_mod.Config, Path, dict[str, str]]:
     """Write config.toml for every simulated enterprise; return it, its path and the env."""
     path, env = write_sim_config(
@@ -49,6 +55,7 @@ def write_config(
         history_days=history_days,
         data_dir=tmp_path / "data",
         tokens=tokens,
+        extra=f'\n[ingest]\ndetail = "{detail}"\n',
     )
     os.environ.update(env)
     return config_mod.load(path), path, env
@@ -93,7 +100,7 @@ def _items(body: Any) -> Iterator[dict[str, Any]]:
                 yield from body[key]
 
 
-def archive_items(raw_dir: Path) -> set[tuple[Any, ...]]:
+def archive_items(raw_dir: Path) -> set[tuple[Any, ...]]:  # noqa: PLR0912
     """Identities of everything the archive holds (what projections could see)."""
     out: set[tuple[Any, ...]] = set()
     for ev in read_events(raw_dir):
@@ -142,6 +149,12 @@ def archive_items(raw_dir: Path) -> set[tuple[Any, ...]]:
             out.update(
                 (ev.kind, ev.repo, s["id"]) for s in _items(body) if s.get("state") != "inactive"
             )
+        elif ev.kind == kinds.GRAPHQL_PULL_REQUESTS:
+            records = pull_request_records(body, ev.enterprise_id or "", ev.repo)
+            out.update((type(r).__name__, k) for k, r in records)
+        elif ev.kind == kinds.GRAPHQL_DEPLOYMENTS:
+            records = deployment_records(body, ev.enterprise_id or "", ev.repo)
+            out.update(("status", k) for k, r in records if r.state != "inactive")
         elif ev.kind in _ID_FIELDS:
             out.update((ev.kind, ev.repo, x.get(_ID_FIELDS[ev.kind])) for x in _items(body))
         elif ev.kind.startswith("copilot.report."):
@@ -150,13 +163,14 @@ def archive_items(raw_dir: Path) -> set[tuple[Any, ...]]:
 
 
 def duplicated_200s(raw_dir: Path) -> list[tuple[str, str]]:
-    """(run_id, url) pairs answered with a 200 more than once within one run."""
+    """(run_id, url) pairs answered with a 200 more than once within one run (a GraphQL POST is
+    identified by its URL and exact body)."""
     seen = Counter(
-        (ev.run_id, ev.request.get("url"))
+        (ev.run_id, ev.request.get("url"), ev.request.get("body"))
         for ev in read_events(raw_dir)
         if ev.response.get("status") == 200 and not ev.kind.startswith("copilot.report")
     )
-    return [key for key, n in seen.items() if n > 1]
+    return [key[:2] for key, n in seen.items() if n > 1]
 
 
 @pytest.mark.slow
@@ -188,14 +202,15 @@ def test_injected_faults_converge_to_the_fault_free_archive(tmp_path: Path) -> N
 
 
 @pytest.mark.slow
-def test_sigkill_during_runs_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("detail", ["rest", "graphql"])
+def test_sigkill_during_runs_loses_and_duplicates_nothing(tmp_path: Path, detail: str) -> None:
     """Killing `cli.py ingest` at random moments, then rerunning, gives the complete archive."""
     today = datetime.now(UTC).date()
     sim = start_sim(today=today, latency_ms=1)
     try:
-        ref_cfg, ref_path, env = write_config(sim, tmp_path / "ref", history_days=5)
+        ref_cfg, ref_path, env = write_config(sim, tmp_path / "ref", history_days=5, detail=detail)
         assert cli(ref_path, env, "ingest").returncode == 0
-        cfg, path, env = write_config(sim, tmp_path / "killed", history_days=5)
+        cfg, path, env = write_config(sim, tmp_path / "killed", history_days=5, detail=detail)
         rng = random.Random(3)
         for _trial in range(4):
             proc = subprocess.Popen(
@@ -256,8 +271,10 @@ def test_exhausted_budget_waits_for_the_reset(tmp_path: Path) -> None:
         sim.stop()
 
 
-def test_token_never_leaves_the_api_host(tmp_path: Path) -> None:
-    """No Authorization on the download host; the token is in no file under data/ nor output."""
+@pytest.mark.parametrize("detail", ["rest", "graphql"])
+def test_token_never_leaves_the_api_host(tmp_path: Path, detail: str) -> None:
+    """No Authorization on the download host; the token is in no file under data/, no archived
+    event (decompressed, GraphQL POSTs included) nor output."""
     today = datetime.now(UTC).date()
     sim = start_sim(today=today)
     try:
@@ -274,7 +291,7 @@ def test_token_never_leaves_the_api_host(tmp_path: Path) -> None:
             )
             for slug in sim.enterprises
         }
-        cfg, path, env = write_config(sim, tmp_path, history_days=3, tokens=tokens)
+        cfg, path, env = write_config(sim, tmp_path, history_days=3, tokens=tokens, detail=detail)
         proc = cli(path, env, "ingest")
         assert proc.returncode == 0, proc.stderr
         downloads = [
@@ -289,8 +306,12 @@ def test_token_never_leaves_the_api_host(tmp_path: Path) -> None:
         sim.stop()
     blobs = [p.read_bytes() for p in cfg.data_dir.rglob("*") if p.is_file()]
     assert any(p.name.startswith("ghmc-") for p in cfg.logs_dir.iterdir())
+    events = [orjson.dumps(ev.to_dict()) for ev in read_events(cfg.raw_dir)]
+    posts = [e for e in events if b'"method":"POST"' in e]
+    assert bool(posts) == (detail == "graphql")
     for token in tokens.values():
         assert not any(token.encode() in b for b in blobs)
+        assert not any(token.encode() in e for e in events)
         assert token not in proc.stdout + proc.stderr
 
 

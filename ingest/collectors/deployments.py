@@ -13,6 +13,9 @@ archived status is not final (queued, pending, in_progress, or no status yet), a
 statuses were never stored completely. A deployment whose latest status is success, failure, error
 or inactive is not read again: the DORA projection uses the first success (or the final failure),
 which is already archived.
+
+With `[ingest] detail = "graphql"` (the default) the statuses of those deployments are read in
+batched GraphQL queries (`ingest/gql_detail.py`) instead of one REST walk per deployment.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from fnmatch import fnmatchcase
 from archive import kinds
 from ingest.context import Ctx
 from ingest.fetch import Req
+from ingest.gql_detail import Wanted
 from ingest.plan import TERMINAL_STATES
 from ingest.summaries import Summary
 
@@ -50,7 +54,7 @@ def collect(ctx: Ctx, owner: str, repo: str) -> None:
     production = ctx.cfg.dora.production_environments
 
     def stop(summary: Summary) -> bool:
-        return any(created and created <= cutoff for _id, created, _env in summary.items)
+        return any(item[1] and item[1] <= cutoff for item in summary.items)
 
     todo: set[int] = set()
     with ctx.guard(FAMILY, full):
@@ -63,11 +67,20 @@ def collect(ctx: Ctx, owner: str, repo: str) -> None:
             repo=full,
         )
         for page in ctx.walk(req, stop=stop):
-            for dep_id, created, environment in page.summary.items:
+            for dep_id, created, environment, node in page.summary.items:
+                if node:
+                    ctx.index.node_ids[(full, "deployment", int(dep_id))] = node
                 new = created > cutoff or (watermark is None and created >= cutoff)
                 if new and is_production(environment, production):
                     todo.add(int(dep_id))
     todo.update(recheck(ctx, full))
+    if ctx.detail is not None:
+        nodes = {d: ctx.index.node_ids.get((full, "deployment", d)) for d in todo}
+        wanted = [Wanted(n, (d,)) for d, n in sorted(nodes.items()) if n]
+        todo = {d for d, n in nodes.items() if not n}
+        if wanted and not ctx.is_denied(FAMILY, full):
+            with ctx.guard(FAMILY, full):
+                ctx.detail.deployments(owner, full, wanted)
     for dep_id in sorted(todo):
         if ctx.is_denied(FAMILY, full):
             return

@@ -18,7 +18,16 @@ PER_PAGE = "100"
 
 
 def collect(ctx: Ctx, owner: str, repo: str) -> None:
-    """Walk /issues/events until an event at or before the watermark (or the history cutoff)."""
+    """Walk /issues/events until an event at or before the watermark (or the history cutoff).
+
+    With GraphQL detail only on a repository's first walk (the backfill): afterwards the
+    `timelineItems` of every changed PR carry its draft events (marking a PR ready or draft
+    updates it, so its detail is read again), and the walk would only re-read events already
+    held. The first walk stays because its pages also hold the draft events of listed PRs whose
+    detail is never read (older than the window), so both paths project the same ready times."""
+    full = f"{owner}/{repo}"
+    if ctx.cfg.ingest.detail == "graphql" and ctx.index.watermark(kinds.REPO_ISSUE_EVENTS, full):
+        return
     walk_to_watermark(
         ctx, owner, repo, family=FAMILY, kind=kinds.REPO_ISSUE_EVENTS, path=PATH, per_page=PER_PAGE
     )

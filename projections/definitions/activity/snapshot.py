@@ -32,6 +32,8 @@ KINDS = frozenset(
         kinds.REPO_DEPLOYMENT_STATUSES,
         kinds.REPO_ISSUES,
         kinds.REPO_ISSUE_EVENTS,
+        kinds.GRAPHQL_PULL_REQUESTS,
+        kinds.GRAPHQL_DEPLOYMENTS,
     }
 )
 
@@ -427,6 +429,7 @@ class ActivityCollector:
         self._observers = {
             k: Observer(fn, self._pull_sink, into=into.get(k)) for k, fn in EXTRACTORS.items()
         }
+        self._observers.update(graphql_observers(self))
         self.handlers = {k: obs.add for k, obs in self._observers.items()}
         """kind → the bound `add` of its observer (the build loop calls these directly)."""
 
@@ -462,6 +465,38 @@ class ActivityCollector:
         cur = items.get(pr_key)
         if cur is None or order > cur[0]:
             items[pr_key] = (order, record)
+
+
+def graphql_observers(col: ActivityCollector) -> dict[str, Observer]:
+    """Observers of the GraphQL detail kinds: their records go where the REST ones go."""
+    from projections.definitions.activity import graphql as g  # noqa: PLC0415 - it imports this module
+
+    a = col.activity
+    into: dict[type, dict[Any, tuple[Order, Any]]] = {
+        Review: a.reviews.items,
+        Commit: a.pr_commits.items,
+        PrEvent: a.pr_events.items,
+        Status: a.statuses.items,
+    }
+
+    def sink(key: Hashable, order: Order, record: Any, event_id: str) -> None:
+        target = into.get(type(record))
+        if target is None:
+            col._pull_sink(key, order, record, event_id)
+        elif (cur := target.get(key)) is None or order > cur[0]:
+            target[key] = (order, record)
+
+    def prs(ev: Fetched, body: Any) -> Pairs:
+        return g.pull_request_records(body, ev.enterprise_id or "", repo_of(ev))
+
+    def deps(ev: Fetched, body: Any) -> Pairs:
+        ids = {k: v[0] for k, v in ((ev.refs or {}).get("items") or {}).items() if v}
+        return g.deployment_records(body, ev.enterprise_id or "", repo_of(ev), ids)
+
+    return {
+        kinds.GRAPHQL_PULL_REQUESTS: Observer(prs, sink),
+        kinds.GRAPHQL_DEPLOYMENTS: Observer(deps, sink),
+    }
 
 
 @dataclass(slots=True)
