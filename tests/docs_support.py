@@ -8,7 +8,6 @@ Markdown tables are read by the heading above them.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,9 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^(\s*)```(.*)$")
 
 
-PENDING: dict[str, Callable[[], bool]] = {
-    "graphql": lambda: importlib.util.find_spec("ingest.gql_client") is not None,
-}
+PENDING: dict[str, Callable[[], bool]] = {}
 """Branches written in parallel with the docs, and how to tell that one is merged.
 
 The docs describe the merged program. A doc check that depends on one of these branches runs
