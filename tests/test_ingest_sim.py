@@ -219,7 +219,8 @@ def test_sigkill_during_runs_loses_and_duplicates_nothing(tmp_path: Path, detail
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            time.sleep(rng.uniform(0.3, 2.5))
+            _wait_for_writes(cfg.raw_dir, proc)  # kill mid-run, however slow the start-up
+            time.sleep(rng.uniform(0.1, 1.5))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
         final = cli(path, env, "ingest")
@@ -233,6 +234,16 @@ def test_sigkill_during_runs_loses_and_duplicates_nothing(tmp_path: Path, detail
     assert len(ids) == len(set(ids))
     assert archive_items(cfg.raw_dir) >= archive_items(ref_cfg.raw_dir)
     assert not duplicated_200s(cfg.raw_dir)
+
+
+def _wait_for_writes(raw: Path, proc: subprocess.Popen[bytes], limit_s: float = 60) -> None:
+    """Wait until the run writes to an open segment (its run has started) or ends."""
+    started = time.time()
+    deadline = time.monotonic() + limit_s
+    while proc.poll() is None and time.monotonic() < deadline:
+        if any(p.stat().st_mtime >= started for p in raw.rglob("*.open")):
+            return
+        time.sleep(0.02)
 
 
 def test_exhausted_budget_waits_for_the_reset(tmp_path: Path) -> None:
