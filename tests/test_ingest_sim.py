@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -241,8 +242,10 @@ def _wait_for_writes(raw: Path, proc: subprocess.Popen[bytes], limit_s: float = 
     started = time.time()
     deadline = time.monotonic() + limit_s
     while proc.poll() is None and time.monotonic() < deadline:
-        if any(p.stat().st_mtime >= started for p in raw.rglob("*.open")):
-            return
+        for path in raw.rglob("*.open"):
+            with contextlib.suppress(FileNotFoundError):  # sealed (renamed) meanwhile
+                if path.stat().st_mtime >= started:
+                    return
         time.sleep(0.02)
 
 
