@@ -1,36 +1,18 @@
 """Read the user docs (README.md, docs/*.md) as data, for the tests that keep them true.
 
 A fenced block whose info string holds the word `runnable` (```` ```sh runnable ````) is run by
-tests/test_docs_runnable.py; `exit=N` says the block's last command exits N, `requires=BRANCH`
-names a branch whose behaviour the block documents before that branch is merged (see PENDING).
+tests/test_docs_runnable.py; `exit=N` says the block's last command exits N.
 Markdown tables are read by the heading above them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^(\s*)```(.*)$")
-
-
-PENDING: dict[str, Callable[[], bool]] = {}
-"""Branches written in parallel with the docs, and how to tell that one is merged.
-
-The docs describe the merged program. A doc check that depends on one of these branches runs
-once the branch's behaviour is there (and always, after the merge); remove an entry when its
-branch is merged, and every check that names it runs unconditionally.
-"""
-
-
-def merged(branch: str) -> bool:
-    """Whether the behaviour of a pending branch is in this checkout (True once merged)."""
-    if branch not in PENDING:
-        return True
-    return PENDING[branch]()
 
 
 @dataclass(frozen=True)

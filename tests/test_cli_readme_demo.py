@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from docs_support import blocks, merged
+from docs_support import blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT_TABLES = (
@@ -37,24 +37,6 @@ def readme_commands() -> tuple[str, str]:
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     start = lines.index("```") + 1
     return lines[start], lines[start + 1]
-
-
-PENDING_OUTPUT: dict[str, re.Pattern[str]] = {}
-"""What the README's demo output shows of a branch not merged yet (docs_support.PENDING): left
-out of the comparison until the branch is merged, then compared like the rest."""
-
-
-def without_pending(text: str) -> str:
-    """The README's demo output without the parts of branches not merged yet."""
-    lines = []
-    for raw in text.splitlines():
-        line = raw
-        for branch, part in PENDING_OUTPUT.items():
-            if not merged(branch):
-                line = part.sub("", line)
-        if line or not raw:
-            lines.append(line)
-    return "\n".join(lines)
 
 
 def shape(text: str) -> list[str]:
@@ -105,7 +87,7 @@ def test_readme_demo_on_fresh_copy(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     shown = next(b for b in blocks(ROOT / "README.md") if b.info == "text")
-    expected = shape(without_pending(shown.text))
+    expected = shape(shown.text)
     assert shape(done.stdout) == expected, "README's demo output is not what it prints"
     export_dir = repo / "demo" / "data" / "export"
     manifest = json.loads((export_dir / "manifest.json").read_bytes())

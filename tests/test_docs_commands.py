@@ -12,13 +12,11 @@ from pathlib import Path
 
 import click
 import pytest
-from docs_support import PENDING, blocks, code_spans, merged, user_docs
+from docs_support import blocks, code_spans, user_docs
 
 import cli
 
 CALL = re.compile(r"(?:^|[\s(;&|])ghmc ([^|\n#;&`]+)")
-PENDING_COMMANDS: dict[str, str] = {}
-"""Commands of a branch not merged yet (docs_support.PENDING): checked once it is."""
 
 
 def code(doc: Path) -> list[str]:
@@ -67,8 +65,6 @@ def problems(line: str) -> list[str]:
     first = words[0] if words else ""
     if not re.fullmatch(r"[a-z][a-z-]*", first) or first in {"is", "and", "the"}:
         return []  # prose such as "ghmc … console script"
-    if first in PENDING_COMMANDS and not merged(PENDING_COMMANDS[first]):
-        return []
     found = resolve(words)
     if found is None:
         return [f"no command {first!r}"]
@@ -90,4 +86,3 @@ def test_the_check_finds_commands() -> None:
     assert len(calls(user_docs()[0])) > 20
     assert problems("frobnicate --now") == ["no command 'frobnicate'"]
     assert problems("runs --limt 2") == ["ghmc runs: no option --limt"]
-    assert set(PENDING_COMMANDS.values()) <= set(PENDING)

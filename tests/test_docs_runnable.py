@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from docs_support import PENDING, ROOT, Block, blocks, merged, runnable_blocks, user_docs
+from docs_support import ROOT, Block, blocks, runnable_blocks, user_docs
 
 from sim import SimConfig, Simulator
 
@@ -95,14 +95,6 @@ def test_some_docs_have_runnable_blocks() -> None:
     assert {"README.md", "first-day.md"} <= names
 
 
-def test_requires_names_only_pending_branches() -> None:
-    """`requires=` names only branches still pending a merge: every other block always runs."""
-    for doc in user_docs():
-        for block in runnable_blocks(doc):
-            needed = block.option("requires")
-            assert needed is None or needed in PENDING, block.where
-
-
 SHELLS = {"sh", "bash", "shell", "console"}
 
 
@@ -134,9 +126,6 @@ def test_runnable_blocks_run(doc: Path, simulator: Simulator, tmp_path: Path) ->
     }
     ran = 0
     for block in runnable_blocks(doc):
-        needed = block.option("requires")
-        if needed is not None and not merged(needed):
-            continue
         run_block(block, folder, env)
         ran += 1
     assert ran > 0
