@@ -237,7 +237,48 @@ def _describe(exc: BaseException) -> str:
     return f"{name}: {text}"
 
 
-class GitHubClient(_BaseClient):
+class _ApiClient(_BaseClient):
+    """What the REST and the GraphQL clients share: one token on one API origin, its rate-limit
+    state, and GitHub's standard headers (`extra_headers` go after Accept)."""
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        token: str,
+        api_version: str,
+        enterprise_id: str,
+        credential: str,
+        policy: RetryPolicy | None,
+        clock: Clock,
+        sleep: Sleep,
+        session: requests.Session | None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        register_secret(token)
+        self.api_url = api_url.rstrip("/")
+        self.api_version = api_version
+        self.enterprise_id = enterprise_id
+        self.credential = credential
+        self.rate = RateLimitState()
+        self.on_wait: Callable[[float], None] | None = None
+        """Hears of a wait for the rate limit's reset (seconds) before it starts."""
+        super().__init__(
+            session=session,
+            auth=_TokenAuth(token, origin(self.api_url)),
+            policy=policy or RetryPolicy(),
+            clock=clock,
+            sleep=sleep,
+            headers={
+                "Accept": ACCEPT,
+                **(extra_headers or {}),
+                "X-GitHub-Api-Version": api_version,
+                "User-Agent": USER_AGENT,
+            },
+        )
+
+
+class GitHubClient(_ApiClient):
     """Serial, retrying, paced GET client for one token on one API origin."""
 
     def __init__(
@@ -252,27 +293,18 @@ class GitHubClient(_BaseClient):
         sleep: Sleep = time.sleep,
         session: requests.Session | None = None,
     ) -> None:
-        register_secret(token)
-        self.api_url = api_url.rstrip("/")
-        self.api_version = api_version
-        self.enterprise_id = enterprise_id
-        self.credential = credential_id(token)
-        self.rate = RateLimitState()
         self.warnings: list[str] = []
-        self.on_wait: Callable[[float], None] | None = None
-        """Hears of a wait for the rate limit's reset (seconds) before it starts."""
         self._checked_token = False
         super().__init__(
-            session=session,
-            auth=_TokenAuth(token, origin(self.api_url)),
-            policy=policy or RetryPolicy(),
+            api_url=api_url,
+            token=token,
+            api_version=api_version,
+            enterprise_id=enterprise_id,
+            credential=credential_id(token),
+            policy=policy,
             clock=clock,
             sleep=sleep,
-            headers={
-                "Accept": ACCEPT,
-                "X-GitHub-Api-Version": api_version,
-                "User-Agent": USER_AGENT,
-            },
+            session=session,
         )
 
     def _before_sleep(self, state: RetryCallState) -> None:

@@ -12,18 +12,16 @@ and retried; a 401 is `AuthFailed`, other statuses `RequestError`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 import requests
 
-from ingest.client import ACCEPT, USER_AGENT, _BaseClient, _TokenAuth, origin
+from ingest.client import _ApiClient, _describe, _Transient
 from ingest.errors import AuthFailed, RequestError
-from ingest.ratelimit import Clock, RateLimitState, Sleep
+from ingest.ratelimit import Clock, Sleep
 from ingest.response import HttpResponse
 from ingest.retry import RetryPolicy, Verdict, classify
-from ingest.secrets import register_secret
 
 GRAPHQL_PATH = "/graphql"
 
@@ -32,7 +30,7 @@ class GqlTransientError(RequestError):
     """A POST that got no usable answer this time (5xx, timeout, reset, truncated body)."""
 
 
-class GraphQLClient(_BaseClient):
+class GraphQLClient(_ApiClient):
     """Serial GraphQL POSTs for one token on one API origin."""
 
     def __init__(
@@ -48,35 +46,25 @@ class GraphQLClient(_BaseClient):
         sleep: Sleep = time.sleep,
         session: requests.Session | None = None,
     ) -> None:
-        register_secret(token)
-        self.api_url = api_url.rstrip("/")
-        self.url = self.api_url + GRAPHQL_PATH
-        self.api_version = api_version
-        self.enterprise_id = enterprise_id
-        self.credential = credential
-        self.rate = RateLimitState()
-        self.on_wait: Callable[[float], None] | None = None
         self.points = 0
         """Points charged so far (the `rateLimit.cost` of every answered query)."""
         self._payload = b""
         super().__init__(
-            session=session,
-            auth=_TokenAuth(token, origin(self.api_url)),
-            policy=policy or RetryPolicy(),
+            api_url=api_url,
+            token=token,
+            api_version=api_version,
+            enterprise_id=enterprise_id,
+            credential=credential,
+            policy=policy,
             clock=clock,
             sleep=sleep,
-            headers={
-                "Accept": ACCEPT,
-                "Content-Type": "application/json",
-                "X-GitHub-Api-Version": api_version,
-                "User-Agent": USER_AGENT,
-            },
+            session=session,
+            extra_headers={"Content-Type": "application/json"},
         )
+        self.url = self.api_url + GRAPHQL_PATH
 
     def _send(self, url: str, headers: dict[str, str]) -> tuple[requests.Response, str]:
         """POST the current payload (no redirects: GitHub never redirects /graphql)."""
-        from ingest.client import _describe, _Transient  # noqa: PLC0415 - private helpers
-
         try:
             resp = self._session.post(
                 url,
