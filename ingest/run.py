@@ -99,9 +99,10 @@ class RunSummary:
         text = (
             f"{self.enterprise_id}: {self.status} — {self.requests:,} requests "
             f"({self.not_modified:,} not modified, {self.charged:,} charged), {self.events:,} "
-            f"events, {self.bytes_received / 1e6:,.1f} MB received, "
-            f"rate limit low {self.rate_limit_remaining_min}"
+            f"events, {self.bytes_received / 1e6:,.1f} MB received"
         )
+        if self.rate_limit_remaining_min is not None:  # None: GitHub never answered with one
+            text += f", rate limit low {self.rate_limit_remaining_min}"
         if self.graphql_queries:
             text += f", {self.graphql_queries:,} GraphQL queries ({self.graphql_points:,} points)"
         if self.rate_limit_waited_s:

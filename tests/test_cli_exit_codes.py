@@ -179,3 +179,19 @@ def test_click_exit_inside_a_command_keeps_its_code(
     finally:
         del cli.commands["exit-probe"]
     assert got == code
+
+
+def test_refused_token_summary_names_no_missing_rate_limit(
+    sim: Simulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A run whose every request got 401 prints no rate-limit low-water mark (GitHub sent none),
+    rather than `rate limit low None`."""
+    config = write_config(sim, tmp_path)
+    revoke_token(monkeypatch, tmp_path)
+    got, out, err = run_cli(capsys, "--config", str(config), "ingest")
+    assert got == 1, out + err
+    assert "requests (" in out + err
+    assert "None" not in out + err
