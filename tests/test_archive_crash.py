@@ -16,6 +16,7 @@ import pytest
 import archive
 from archive import kinds
 from archive.frames import split_frames
+from archive.layout import open_path_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -199,9 +200,9 @@ def test_reader_and_verify_see_complete_events_of_an_open_segment(tmp_path: Path
     assert any("torn tail" in n for n in report.notes)
 
 
-def test_interrupted_rename_is_finished(tmp_path: Path) -> None:
-    """A crash after the manifest line but before the rename is completed by recovery."""
-    raw = tmp_path / "raw"
+def _seal_unrenamed(raw: Path, body: bytes) -> tuple[Path, Path]:
+    """Write one event, then leave its sealed segment under its open name, as a crash between
+    the manifest line and the rename would; return (sealed name, open name)."""
     with archive.ArchiveWriter.open(raw) as w:
         w.append(
             kind=kinds.REPO_PULLS,
@@ -209,10 +210,18 @@ def test_interrupted_rename_is_finished(tmp_path: Path) -> None:
             fetched_at="2026-11-25T08:00:00.000000Z",
             request={},
             response={},
-            body=b"x",
+            body=body,
         )
     sealed = next(raw.rglob("*.ndjson.zst"))
-    sealed.rename(sealed.with_name("000000000001.ndjson.zst.open"))
+    opened = open_path_of(sealed)
+    sealed.rename(opened)
+    return sealed, opened
+
+
+def test_interrupted_rename_is_finished(tmp_path: Path) -> None:
+    """A crash after the manifest line but before the rename is completed by recovery."""
+    raw = tmp_path / "raw"
+    sealed, _opened = _seal_unrenamed(raw, b"x")
     assert [e.seq for e in archive.read_events(raw)] == [1]
     pending = archive.verify_archive(raw)
     assert pending.ok and any("sealing was interrupted" in n for n in pending.notes)
@@ -224,23 +233,14 @@ def test_interrupted_rename_is_finished(tmp_path: Path) -> None:
 def test_interrupted_rename_of_a_changed_file_is_damage(tmp_path: Path) -> None:
     """A segment left under its open name is still checked against its manifest entry."""
     raw = tmp_path / "raw"
-    with archive.ArchiveWriter.open(raw) as w:
-        w.append(
-            kind=kinds.REPO_PULLS,
-            run_id="r",
-            fetched_at="2026-11-25T08:00:00.000000Z",
-            request={},
-            response={},
-            body=b"x" * 100,
-        )
-    sealed = next(raw.rglob("*.ndjson.zst"))
-    opened = sealed.with_name(sealed.name + ".open")
-    sealed.rename(opened)
+    _sealed, opened = _seal_unrenamed(raw, b"x" * 100)
     opened.chmod(0o600)
     data = bytearray(opened.read_bytes())
     data[len(data) // 2] ^= 0xFF
     opened.write_bytes(bytes(data))
-    assert not archive.verify_archive(raw).ok
+    report = archive.verify_archive(raw)
+    assert not report.ok
+    assert not any("missing" in p for p in report.problems)  # found under its open name
 
 
 def test_torn_manifest_line_is_quarantined_and_segment_resealed(tmp_path: Path) -> None:
